@@ -1,0 +1,41 @@
+# The two commands: `make demo` (set up and run on SQLite with demo data) and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+
+.PHONY: setup demo test lint typecheck pytest i18n bench clean
+
+$(READY): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(READY)
+
+demo: $(READY)
+	$(BIN)/giamngheo demo
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(READY)
+	$(BIN)/mypy
+
+pytest: $(READY)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+i18n: $(READY)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k __ -o locales/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(BIN)/pybabel compile -d locales --statistics
+
+bench: $(READY)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,46 @@
+"""Typed settings from the environment (prefix ``GIAMNGHEO_``); built once at start-up and passed in."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///giamngheo.db"
+
+
+class Settings(BaseSettings):
+    """Every setting the application reads. A channel is on when its settings are present."""
+
+    model_config = SettingsConfigDict(env_prefix="GIAMNGHEO_", env_file=None, extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    database_schema: str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: SecretStr | None = None
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+
+    sms_webhook_secret: SecretStr | None = None
+    sms_send_url: str | None = None
+    sms_send_token: SecretStr | None = None
+
+    zalo_app_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_api_url: str = "https://openapi.zalo.me"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_token is not None
+
+    @property
+    def sms_enabled(self) -> bool:
+        return self.sms_webhook_secret is not None and self.sms_send_url is not None
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return self.zalo_app_id is not None and self.zalo_oa_secret_key is not None

@@ -1,0 +1,1 @@
+"""Pure domain: poverty standards as data, classification, policies and Vietnamese text helpers."""

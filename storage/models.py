@@ -1,0 +1,261 @@
+"""Database models (SQLAlchemy 2). Changes go through Alembic migrations in ``storage/migrations``.
+
+Households and their yearly official records carry the ids of every ancestor unit (province,
+district, commune, village) so that area summaries are single-table aggregates that use an index,
+and so the large tables can be partitioned by province.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+UNIT_LEVELS = ("province", "district", "commune", "village")
+POVERTY_CLASSES = ("ngheo", "can_ngheo", "trung_binh", "khong")
+POOR_GROUPS = ("bao_tro_xa_hoi", "chinh_sach_giam_ngheo")
+AREAS = ("nong_thon", "thanh_thi")
+ROLES = ("admin", "manager", "cadre", "mentor")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class AdminUnit(Base):
+    """A node of the administrative tree: province → (district) → commune → village."""
+
+    __tablename__ = "admin_units"
+    __table_args__ = (
+        CheckConstraint(_in("level", UNIT_LEVELS), name="level"),
+        UniqueConstraint("parent_id", "name_key", name="uq_admin_units_parent_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), index=True)
+    level: Mapped[str] = mapped_column(String(12))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255), index=True)
+    urban: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+
+
+class Household(Base):
+    """A registered household with its current official status (what the commune approved)."""
+
+    __tablename__ = "households"
+    __table_args__ = (
+        CheckConstraint(_in("area", AREAS), name="area"),
+        CheckConstraint("members >= 1", name="members"),
+        CheckConstraint(
+            f"official_status IS NULL OR {_in('official_status', POVERTY_CLASSES)}",
+            name="official_status",
+        ),
+        CheckConstraint(
+            f"official_group IS NULL OR {_in('official_group', POOR_GROUPS)}", name="official_group"
+        ),
+        Index("ix_households_commune_name", "commune_id", "head_name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    head_name: Mapped[str] = mapped_column(String(120))
+    head_name_key: Mapped[str] = mapped_column(String(120))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
+    province_id: Mapped[int] = mapped_column(Integer, index=True)
+    district_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    commune_id: Mapped[int] = mapped_column(Integer)
+    village_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    area: Mapped[str] = mapped_column(String(10), default="nong_thon")
+    members: Mapped[int] = mapped_column(Integer)
+    ethnic_minority: Mapped[bool] = mapped_column(Boolean, default=False)
+    official_status: Mapped[str | None] = mapped_column(String(12))
+    official_group: Mapped[str | None] = mapped_column(String(24))
+    official_year: Mapped[int | None] = mapped_column(Integer)
+    latest_assessment_id: Mapped[int | None] = mapped_column(Integer)
+    latest_class: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OfficialRecord(Base):
+    """The status the commune approved for one household in one year, as imported.
+
+    Unit ids are copied from the household at the time, so a past year's table does not change when
+    a household moves or units merge.
+    """
+
+    __tablename__ = "official_records"
+    __table_args__ = (
+        UniqueConstraint("household_id", "year", name="uq_official_records_household_year"),
+        CheckConstraint(_in("status", POVERTY_CLASSES), name="status"),
+        CheckConstraint(f"poor_group IS NULL OR {_in('poor_group', POOR_GROUPS)}", name="group"),
+        Index("ix_official_records_province_year", "province_id", "year"),
+        Index("ix_official_records_district_year", "district_id", "year"),
+        Index("ix_official_records_commune_year", "commune_id", "year"),
+        Index("ix_official_records_village_year", "village_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    province_id: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[int | None] = mapped_column(Integer)
+    commune_id: Mapped[int] = mapped_column(Integer)
+    village_id: Mapped[int | None] = mapped_column(Integer)
+    ethnic_minority: Mapped[bool] = mapped_column(Boolean, default=False)
+    area: Mapped[str] = mapped_column(String(10), default="nong_thon")
+    status: Mapped[str] = mapped_column(String(12))
+    poor_group: Mapped[str | None] = mapped_column(String(24))
+    income_per_person: Mapped[int | None] = mapped_column(Integer)
+    deprived_mask: Mapped[int] = mapped_column(Integer, default=0)
+    known_mask: Mapped[int] = mapped_column(Integer, default=0)
+    standard_id: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    """One check of one household by a cadre. Never overwritten; the latest one is linked."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        Index("ix_assessments_household_created", "household_id", "created_at"),
+        Index("ix_assessments_province_created", "province_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    province_id: Mapped[int] = mapped_column(Integer)
+    standard_id: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(String(10))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    income_per_person: Mapped[int | None] = mapped_column(Integer)
+    deprived_mask: Mapped[int] = mapped_column(Integer, default=0)
+    known_mask: Mapped[int] = mapped_column(Integer, default=0)
+    computed_class: Mapped[str | None] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    """A person using the bot; reached through one or more channel identities."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Identity(Base):
+    """A user's address on one channel: Telegram chat id, Zalo user id, phone, console name."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identities_channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    blocked_at: Mapped[datetime | None]
+
+
+class RoleGrant(Base):
+    """A role over a subtree of admin units."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
+    granted_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Invite(Base):
+    """A single-use code that registers its holder with a role over a unit, until it expires."""
+
+    __tablename__ = "invites"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    role: Mapped[str] = mapped_column(String(12))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class MentorAssignment(Base):
+    """A mentor looking after a household for a period; a hand-over closes one and opens another."""
+
+    __tablename__ = "mentor_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    mentor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class AuditLog(Base):
+    """Who changed what and when. Details hold field names and codes, never phone numbers."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime]
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
