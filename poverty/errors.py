@@ -1,7 +1,7 @@
 """Errors of the whole application.
 
-Every error a user can cause carries a message key (a Vietnamese gettext msgid with ``{placeholders}``)
-and the data to fill it, so each channel can turn it into a translated reply::
+Every error a user can cause carries a message key (a Vietnamese gettext msgid with
+``{placeholders}``) and the data to fill it, so each channel can turn it into a translated reply::
 
     AppError
     ├── InvalidInputError      an answer or a file value that cannot be used
@@ -10,7 +10,8 @@ and the data to fill it, so each channel can turn it into a translated reply::
     ├── UnknownIndicatorError  an indicator code the standard does not have
     ├── NotFoundError          a household, unit or user that does not exist (storage)
     ├── AccessDeniedError      outside the units the user's roles cover (storage, bot)
-    └── ImportRejectedError    an import file with invalid rows (storage)
+    ├── ImportRejectedError    an import file with invalid rows (storage)
+    └── InvalidStandardError   a packaged standard file that does not follow its schema (poverty)
 """
 
 from __future__ import annotations
@@ -58,3 +59,7 @@ class AccessDeniedError(AppError):
 
 class ImportRejectedError(AppError):
     """An import file with invalid rows; nothing was written."""
+
+
+class InvalidStandardError(AppError):
+    """A packaged standard file that does not follow its schema; raised when it is loaded."""

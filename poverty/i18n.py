@@ -5,5 +5,6 @@ shows the text translates it with the user's language.
 """
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
+def N_(message: str) -> str:
+    """The gettext convention for "mark, do not translate": returns ``message`` unchanged."""
     return message
