@@ -1,4 +1,4 @@
-"""Typed settings from the environment (prefix ``GIAMNGHEO_``); built once at start-up and passed in."""
+"""Typed settings from the environment (prefix ``GIAMNGHEO_``), built once at start-up."""
 
 from __future__ import annotations
 

@@ -259,3 +259,46 @@ class AuditLog(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ConversationState(Base):
+    """Where one person is in a flow: answers so far, the step asked, when it stops being valid.
+
+    Written at every step, so a conversation survives restarts and any worker can continue it.
+    ``history`` lists the answered step names in order (what ``/quaylai`` undoes); ``paused``
+    means the person was asked whether to continue, restart or cancel.
+    """
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_conversation_states_identity"),
+        Index("ix_conversation_states_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    flow: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    history: Mapped[list[str]] = mapped_column(JSON)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """A channel update already handled; a redelivered webhook finds its row and is ignored."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id", name="uq_processed_updates_channel_update"),
+        Index("ix_processed_updates_processed_at", "processed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[str] = mapped_column(String(128))
+    processed_at: Mapped[datetime]

@@ -52,10 +52,10 @@ async def engine(database_url: str, test_schema: str | None) -> AsyncIterator[As
 
 
 @pytest.fixture
-async def sessions(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """A session factory over an empty, fully migrated database."""
     await _empty_all_tables(engine)
-    yield session_factory(engine)
+    return session_factory(engine)
 
 
 async def _empty_all_tables(engine: AsyncEngine) -> None:

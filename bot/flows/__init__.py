@@ -1,0 +1,79 @@
+"""The conversation engine and its flows, shared by every channel.
+
+Engine API (stable; flows in other modules are written against it)
+===================================================================
+
+Messages (:mod:`bot.flows.messages`)::
+
+    Inbound(identity: IdentityRef(channel: str, external_id: str), text: str,
+            update_id: str | None = None)     # a button press arrives as its option key
+    Outbound(text: str, choices: tuple[Option, ...] = ())
+    Option(key: str, label: str)
+
+Flows (:mod:`bot.flows.flow`)::
+
+    Step(name, ask, answer, when=None, help=None)        # frozen dataclass
+        ask:    msgid marked with __(), or (answers) -> translated text
+        answer: an answer type (below); the value is stored in answers[name]
+        when:   (answers) -> bool, the step is skipped when False
+    Flow(name, title, steps, start=..., finish=..., keywords=(), matches=None,
+         roles=ALL_ROLES, describe=None)
+        steps:  Sequence[Step], or (answers) -> Sequence[Step] for steps built from answers
+        start:  async (FlowContext) -> initial answers
+        finish: async (FlowContext, answers) -> Sequence[Outbound]; runs in the message's
+                transaction; an InvalidInputError there undoes its writes and re-asks
+        keywords: start words, matched after folding (“kiem tra”, “/kiemtra”); the words after
+                the keyword are fed to the first step
+        matches: (folded text) -> bool, to claim free text without a keyword
+
+Answer types (:mod:`bot.flows.answers`), each with ``parse(text) -> value`` raising
+``ParseError``/``InvalidInputError`` with a Vietnamese msgid, ``options()``, ``hint()`` and
+``describe(value)``; ``async resolve(context, text)`` (defaults to ``parse``) is overridden by
+answers that need the database or the clock::
+
+    Choice(options)  YesNo()  Integer(min, max)  Number(min, max)  Money(min=0, max=None)
+    Text(max_length)  Phone()  Date()
+
+Context (:mod:`bot.flows.context`): ``FlowContext(session, access, identity, now, tz, text)``
+with ``today`` (date in Asia/Ho_Chi_Minh) and ``channel``; ``access`` is
+:class:`storage.access.Access` (user id, name, grants; filter queries with
+``storage.access.households_in_scope`` / ``units_in_scope``).
+
+Engine (:mod:`bot.flows.engine`)::
+
+    engine = Engine(sessions, clock, flows)          # clock: () -> aware datetime
+    replies: list[Outbound] = await engine.handle(inbound)
+
+One transaction per inbound message. Cancel (``/huy``, ``hủy``, ``/cancel``), back
+(``/quaylai``, ``quay lai``, ``/back``) and help (``/giup``, ``/help``) work at every step;
+``/start``, ``menu``, ``xin chào`` show the menu of the user's role, or offer to continue,
+restart or cancel an unfinished flow. Conversations idle for 3 days are closed with a note.
+
+:func:`registered_flows` lists the flows of the application: the household check, and the
+policy lookup when ``bot.flows.policy_lookup`` defines ``POLICY_LOOKUP``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from bot.flows.flow import Flow
+from bot.flows.household_check import HOUSEHOLD_CHECK
+
+OPTIONAL_FLOWS = (("bot.flows.policy_lookup", "POLICY_LOOKUP"),)
+
+
+def registered_flows() -> list[Flow]:
+    """Every flow the engine serves, in menu order."""
+    flows = [HOUSEHOLD_CHECK]
+    for module_name, attribute in OPTIONAL_FLOWS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        flow = getattr(module, attribute, None)
+        if isinstance(flow, Flow):
+            flows.append(flow)
+    return flows

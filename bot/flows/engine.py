@@ -1,0 +1,312 @@
+"""The conversation engine: one inbound message in, the replies out, state saved in between.
+
+Each message is handled in one transaction: the sender is looked up (strangers get a polite
+note), their conversation is loaded with a row lock, the message is read as a command
+(cancel, back, help, menu), a reply to the resume offer, or an answer to the current step, and
+the new state is written before the transaction commits. Nothing is kept in memory between
+messages, so any number of workers can share one database and a restart loses nothing.
+
+Rules every flow gets for free:
+
+- a conversation idle for ``ttl`` (3 days) is closed with a note, never silently continued;
+- coming back (``/start``, ``menu``, a flow's ``/keyword``, or after ``resume_after`` of
+  silence) offers continue / restart / cancel;
+- a reply that does not fit the step gets a short explanation and the same question again,
+  and nothing is stored;
+- messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows.answers import Choice, error_text
+from bot.flows.commands import Command, command_of
+from bot.flows.context import FlowContext
+from bot.flows.flow import Flow
+from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
+from bot.flows.routing import allowed_flows, match_flow, menu, menu_pick
+from bot.i18n import DEFAULT_LANGUAGE, _, __, language
+from poverty.errors import InvalidInputError, ParseError
+from poverty.formatting import format_date
+from storage.access import Access, access_for_identity
+from storage.conversations import (
+    Conversation,
+    delete_conversation,
+    load_conversation,
+    mark_processed,
+    save_conversation,
+)
+
+MAX_MESSAGE_LENGTH = 500
+DEFAULT_TTL = timedelta(days=3)
+DEFAULT_RESUME_AFTER = timedelta(hours=1)
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+NO_ACCESS = __(
+    "Xin lỗi, số này chưa được cấp quyền dùng Trợ lý Giảm nghèo. "
+    "Xin liên hệ cán bộ phụ trách ở xã để được cấp mã mời."
+)
+TOO_LONG = __("Tin nhắn dài quá (tối đa {max} ký tự). Xin trả lời ngắn gọn.")
+EMPTY = __("Chưa nhận được câu trả lời.")
+CANCELLED = __("Đã hủy, các câu trả lời chưa được lưu. Gõ “menu” để xem các việc có thể làm.")
+NOTHING_ACTIVE = __("Hiện không có việc nào đang làm dở.")
+NOT_UNDERSTOOD = __("Xin lỗi, tôi chưa hiểu ý anh/chị.")
+NOT_YOUR_ROLE = __("Xin lỗi, việc “{title}” không thuộc vai trò của anh/chị.")
+FIRST_STEP = __("Đây đã là câu hỏi đầu tiên.")
+STEP_COMMANDS = __("Gõ /quaylai để sửa câu trước, /huy để hủy.")
+EXPIRED = __(
+    "Việc “{title}” anh/chị làm dở từ ngày {date} đã quá {days} ngày không tiếp tục "
+    "nên đã được đóng lại; các câu trả lời chưa được lưu."
+)
+RESUME_OFFER = __("Anh/chị đang làm dở: {what}. Anh/chị muốn tiếp tục, làm lại từ đầu hay hủy?")
+RESUME = Choice(
+    (
+        Option("tiep_tuc", __("Tiếp tục")),
+        Option("lam_lai", __("Làm lại từ đầu")),
+        Option("huy", __("Hủy")),
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """What is known while one message is handled."""
+
+    session: AsyncSession
+    access: Access
+    identity: IdentityRef
+    now: datetime
+    tz: ZoneInfo
+
+    def context(self, text: str = "") -> FlowContext:
+        return FlowContext(self.session, self.access, self.identity, self.now, self.tz, text)
+
+
+class Engine:
+    """Runs the given flows for every channel. ``clock`` returns the current aware datetime."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime],
+        flows: Iterable[Flow],
+        *,
+        tz: ZoneInfo = TIMEZONE,
+        ttl: timedelta = DEFAULT_TTL,
+        resume_after: timedelta = DEFAULT_RESUME_AFTER,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._flows = {flow.name: flow for flow in flows}
+        self._tz = tz
+        self._ttl = ttl
+        self._resume_after = resume_after
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        return tuple(self._flows.values())
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Answer one message; everything it changes is committed together."""
+        now = self._clock()
+        with language(DEFAULT_LANGUAGE):
+            async with self._sessions() as session, session.begin():
+                identity = inbound.identity
+                if inbound.update_id is not None and not await mark_processed(
+                    session, identity.channel, inbound.update_id, now
+                ):
+                    return []
+                access = await access_for_identity(session, identity.channel, identity.external_id)
+                if access is None or not access.grants:
+                    return [Outbound(_(NO_ACCESS))]
+                turn = _Turn(session, access, identity, now, self._tz)
+                return await self._dispatch(turn, inbound.text)
+
+    async def _dispatch(self, turn: _Turn, text: str) -> list[Outbound]:
+        conversation = await load_conversation(
+            turn.session, turn.identity.channel, turn.identity.external_id
+        )
+        flow = self._flows.get(conversation.flow) if conversation else None
+        notes: list[Outbound] = []
+        if conversation is not None and (flow is None or turn.now >= conversation.expires_at):
+            await self._drop(turn)
+            if flow is not None:
+                notes.append(self._expired_note(flow, conversation))
+            conversation = None
+        if len(text) > MAX_MESSAGE_LENGTH:
+            notes.append(Outbound(_(TOO_LONG).format(max=MAX_MESSAGE_LENGTH)))
+            if conversation is not None and flow is not None:
+                notes.extend(
+                    [self._resume_question(flow, conversation)]
+                    if conversation.paused
+                    else self._ask(flow, conversation)
+                )
+            return notes
+        command = command_of(text)
+        if conversation is None or flow is None:
+            return notes + await self._outside(turn, text, command, quiet=bool(notes))
+        if conversation.paused:
+            return await self._on_resume(turn, flow, conversation, text, command)
+        if command == "cancel":
+            await self._drop(turn)
+            return [Outbound(_(CANCELLED))]
+        if (
+            command == "menu"
+            or (text.strip().startswith("/") and match_flow(self.flows, text) is not None)
+            or turn.now - conversation.updated_at >= self._resume_after
+        ):
+            return await self._offer_resume(turn, flow, conversation)
+        if command == "back":
+            return await self._back(turn, flow, conversation)
+        if command == "help":
+            return await self._help(turn, flow, conversation)
+        return await self._answer(turn, flow, conversation, text)
+
+    async def _outside(
+        self, turn: _Turn, text: str, command: Command | None, *, quiet: bool
+    ) -> list[Outbound]:
+        flows = allowed_flows(self.flows, turn.access)
+        if command in ("cancel", "back"):
+            return [Outbound(_(NOTHING_ACTIVE)), menu(flows, turn.access)]
+        if command in ("help", "menu"):
+            return [menu(flows, turn.access)]
+        picked = menu_pick(flows, text)
+        if picked is not None:
+            return await self._start(turn, picked, "")
+        found = match_flow(self.flows, text)
+        if found is not None:
+            if found.flow not in flows:
+                title = _(found.flow.title)
+                return [Outbound(_(NOT_YOUR_ROLE).format(title=title)), menu(flows, turn.access)]
+            return await self._start(turn, found.flow, found.rest)
+        if quiet:
+            return [menu(flows, turn.access)]
+        return [Outbound(_(NOT_UNDERSTOOD)), menu(flows, turn.access)]
+
+    async def _start(self, turn: _Turn, flow: Flow, rest: str) -> list[Outbound]:
+        answers = await flow.start(turn.context(rest))
+        conversation = Conversation(
+            channel=turn.identity.channel,
+            external_id=turn.identity.external_id,
+            user_id=turn.access.user_id,
+            flow=flow.name,
+            started_at=turn.now,
+            updated_at=turn.now,
+            expires_at=turn.now + self._ttl,
+            answers=answers,
+        )
+        if rest.strip() and flow.next_step(answers) is not None:
+            return await self._answer(turn, flow, conversation, rest)
+        return await self._advance(turn, flow, conversation)
+
+    async def _answer(
+        self, turn: _Turn, flow: Flow, conversation: Conversation, text: str
+    ) -> list[Outbound]:
+        step = flow.next_step(conversation.answers)
+        if step is None:
+            return await self._advance(turn, flow, conversation)
+        if not text.strip():
+            return await self._retry(turn, flow, conversation, _(EMPTY))
+        try:
+            value = await step.answer.resolve(turn.context(text), text)
+        except (ParseError, InvalidInputError) as error:
+            return await self._retry(turn, flow, conversation, error_text(error))
+        conversation.answers[step.name] = value
+        conversation.history.append(step.name)
+        return await self._advance(turn, flow, conversation)
+
+    async def _advance(self, turn: _Turn, flow: Flow, conversation: Conversation) -> list[Outbound]:
+        """Ask the next step, or finish the flow when every step is answered."""
+        step = flow.next_step(conversation.answers)
+        if step is not None:
+            await self._save(turn, conversation, step.name)
+            return [step.question(conversation.answers)]
+        try:
+            async with turn.session.begin_nested():
+                replies = list(await flow.finish(turn.context(), conversation.answers))
+        except (ParseError, InvalidInputError) as error:
+            if conversation.history:
+                conversation.answers.pop(conversation.history.pop(), None)
+            return await self._retry(turn, flow, conversation, error_text(error))
+        await self._drop(turn)
+        return replies
+
+    async def _retry(
+        self, turn: _Turn, flow: Flow, conversation: Conversation, reason: str
+    ) -> list[Outbound]:
+        """The reason a reply was refused, then the same question; the state is unchanged
+        except that the conversation counts as active."""
+        step = flow.next_step(conversation.answers)
+        await self._save(turn, conversation, step.name if step else None)
+        return [Outbound(reason), *self._ask(flow, conversation)]
+
+    async def _back(self, turn: _Turn, flow: Flow, conversation: Conversation) -> list[Outbound]:
+        if not conversation.history:
+            return await self._retry(turn, flow, conversation, _(FIRST_STEP))
+        conversation.answers.pop(conversation.history.pop(), None)
+        return await self._advance(turn, flow, conversation)
+
+    async def _help(self, turn: _Turn, flow: Flow, conversation: Conversation) -> list[Outbound]:
+        step = flow.next_step(conversation.answers)
+        hint = step.hint() if step is not None else ""
+        return await self._retry(turn, flow, conversation, f"{hint}\n{_(STEP_COMMANDS)}".strip())
+
+    async def _offer_resume(
+        self, turn: _Turn, flow: Flow, conversation: Conversation
+    ) -> list[Outbound]:
+        conversation.paused = True
+        await self._save(turn, conversation, conversation.step)
+        return [self._resume_question(flow, conversation)]
+
+    def _resume_question(self, flow: Flow, conversation: Conversation) -> Outbound:
+        what = _(flow.title)
+        if flow.describe is not None:
+            what = f"{what} – {flow.describe(conversation.answers)}"
+        return Outbound(_(RESUME_OFFER).format(what=what), RESUME.options())
+
+    async def _on_resume(
+        self,
+        turn: _Turn,
+        flow: Flow,
+        conversation: Conversation,
+        text: str,
+        command: Command | None,
+    ) -> list[Outbound]:
+        try:
+            choice = "huy" if command == "cancel" else RESUME.parse(text)
+        except ParseError as error:
+            await self._save(turn, conversation, conversation.step)
+            return [Outbound(error_text(error)), self._resume_question(flow, conversation)]
+        if choice == "huy":
+            await self._drop(turn)
+            return [Outbound(_(CANCELLED))]
+        if choice == "lam_lai":
+            await self._drop(turn)
+            return await self._start(turn, flow, "")
+        conversation.paused = False
+        return await self._advance(turn, flow, conversation)
+
+    def _ask(self, flow: Flow, conversation: Conversation) -> list[Outbound]:
+        step = flow.next_step(conversation.answers)
+        return [step.question(conversation.answers)] if step is not None else []
+
+    def _expired_note(self, flow: Flow, conversation: Conversation) -> Outbound:
+        started = conversation.updated_at.astimezone(self._tz).date()
+        return Outbound(
+            _(EXPIRED).format(title=_(flow.title), date=format_date(started), days=self._ttl.days)
+        )
+
+    async def _save(self, turn: _Turn, conversation: Conversation, step: str | None) -> None:
+        conversation.step = step
+        conversation.updated_at = turn.now
+        conversation.expires_at = turn.now + self._ttl
+        await save_conversation(turn.session, conversation)
+
+    async def _drop(self, turn: _Turn) -> None:
+        await delete_conversation(turn.session, turn.identity.channel, turn.identity.external_id)

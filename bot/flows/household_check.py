@@ -1,0 +1,454 @@
+"""The household check: find (or register) a household, ask each indicator of the standard in
+force, show what it means, and save the result as a new assessment if the cadre confirms.
+
+Steps, in order (skipped when their ``when`` does not hold):
+
+1. ``ho``: household code or head's name (accent-insensitive, only within the user's area),
+   or “moi” to register a new household;
+2. ``chon_ho``: pick one when several households match;
+3. ``ma_ho_moi``, ``ten_chu_ho``, ``noi_o``, ``so_nhan_khau``, ``khu_vuc``: a new household;
+4. ``thu_nhap`` (or ``tong`` then ``tong_thu_nhap``, divided by the members);
+5. one step per question of the standard (``Question.key``), with the standard's own ``when``
+   and stopping once an indicator is decided (:func:`poverty.standards.questions_to_ask`);
+6. ``xac_nhan``: the summary, then Có/Không.
+
+The standard is chosen when the check starts (the review year in Asia/Ho_Chi_Minh) and kept in
+the answers, so a check resumed across New Year stays on one standard. A check never changes the
+household's official status: it adds an assessment and links it as the latest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+from bot.flows.answers import AnswerType, Choice, Integer, Money, Number, Text, YesNo
+from bot.flows.context import FlowContext
+from bot.flows.flow import Answers, Flow, Step
+from bot.flows.messages import Option, Outbound
+from bot.i18n import _, __
+from poverty.classification import CLASS_LABELS, Classification, PovertyClass, classify
+from poverty.errors import InvalidInputError, ParseError
+from poverty.formatting import format_int, format_money
+from poverty.standards import (
+    Area,
+    Indicator,
+    Question,
+    Standard,
+    deprivation_from_answers,
+    load_standard,
+    questions_to_ask,
+    standard_for_year,
+    to_mask,
+)
+from poverty.text import fold
+from storage.assessments import NewAssessment, save_assessment
+from storage.audit import Actor
+from storage.household_registration import NewHousehold, register_household
+from storage.household_search import (
+    HouseholdInfo,
+    is_code_taken,
+    places_in_scope,
+    search_households,
+)
+
+MAX_MATCHES = 8
+MAX_MEMBERS = 30
+NEW_WORDS = frozenset({"moi", "/moi", "ho moi", "dang ky", "dang ky moi", "them", "them ho"})
+AUTO_CODE_WORDS = frozenset({"tu dong", "tudong", "auto", "td"})
+TOTAL_WORDS = frozenset({"tong", "tong thu nhap", "t", "/tong"})
+
+ASK_HOUSEHOLD = __(
+    "Anh/chị muốn kiểm tra hộ nào? Nhập mã hộ (ví dụ TL00001) hoặc họ tên chủ hộ. "
+    "Nếu là hộ chưa có trong danh sách, gõ “moi”."
+)
+HELP_HOUSEHOLD = __(
+    "Nhập mã hộ, hoặc họ tên chủ hộ (có dấu hay không dấu đều được). Có thể thêm tên thôn "
+    "sau dấu phẩy để thu hẹp, ví dụ: Nguyễn Văn An, Tân Hòa. Gõ “moi” để đăng ký hộ mới."
+)
+NOT_FOUND = __(
+    "Không tìm thấy hộ “{text}” trong địa bàn của anh/chị. Xin kiểm tra lại mã hộ hoặc tên "
+    "chủ hộ, hoặc gõ “moi” để đăng ký hộ mới."
+)
+TOO_MANY = __(
+    "Có {count} hộ khớp với “{text}”. Xin gõ thêm tên thôn để thu hẹp, ví dụ: {text}, {village}."
+)
+NO_PLACES = __("Địa bàn của anh/chị chưa có thôn nào để đăng ký hộ mới.")
+ASK_PICK = __("Có {count} hộ khớp. Anh/chị chọn hộ nào?")
+ASK_NEW_CODE = __("Mã của hộ mới là gì? Gõ “tu dong” để hệ thống tự đặt mã.")
+CODE_INVALID = __("Mã hộ chỉ gồm chữ không dấu, số và dấu gạch (tối đa 40 ký tự), ví dụ: TL01234.")
+CODE_TAKEN = __("Mã hộ {code} đã có. Xin nhập mã khác, hoặc gõ “tu dong”.")
+ASK_HEAD_NAME = __("Họ và tên chủ hộ?")
+NAME_INVALID = __("Họ tên chỉ gồm chữ, không có chữ số. Xin nhập lại, ví dụ: Nguyễn Văn An.")
+ASK_PLACE = __("Hộ ở thôn nào?")
+ASK_MEMBERS = __("Hộ có bao nhiêu nhân khẩu?")
+ASK_AREA = __("Hộ ở khu vực nông thôn hay thành thị?")
+ASK_INCOME = __(
+    "Nhập thu nhập bình quân mỗi người mỗi tháng, hoặc gõ “tong” để nhập tổng thu nhập của hộ."
+)
+HELP_INCOME = __(
+    "Nhập số tiền mỗi người mỗi tháng, ví dụ: 1.200.000, 1,2 triệu, 1tr2 hoặc 1200k. "
+    "Nếu chỉ biết tổng thu nhập của cả hộ, gõ “tong”."
+)
+ASK_TOTAL = __("Tổng thu nhập của cả hộ mỗi tháng là bao nhiêu? (Sẽ chia cho {members} nhân khẩu.)")
+SEARCH_TEXT = Text(max_length=120)
+AREA_OPTIONS = (Option("nong_thon", __("Nông thôn")), Option("thanh_thi", __("Thành thị")))
+
+
+def household(answers: Answers) -> HouseholdInfo | None:
+    """The household chosen so far (None while searching or for a new household)."""
+    found = answers.get("ho")
+    if not isinstance(found, dict):
+        return None
+    if "ho" in found:
+        return HouseholdInfo.from_json(found["ho"])
+    picked = answers.get("chon_ho")
+    for candidate in found.get("ung_vien", ()):
+        if candidate["code"] == picked:
+            return HouseholdInfo.from_json(candidate)
+    return None
+
+
+def is_new(answers: Answers) -> bool:
+    found = answers.get("ho")
+    return isinstance(found, dict) and bool(found.get("moi"))
+
+
+def members(answers: Answers) -> int | None:
+    info = household(answers)
+    if info is not None:
+        return info.members
+    value = answers.get("so_nhan_khau")
+    return value if isinstance(value, int) else None
+
+
+def facts(answers: Answers) -> dict[str, Any]:
+    """The answers as the standard's conditions read them, with the number of members."""
+    return {**answers, "so_nhan_khau": members(answers)}
+
+
+def income_per_person(answers: Answers) -> int | None:
+    income = answers.get("thu_nhap")
+    if isinstance(income, int):
+        return income
+    total, count = answers.get("tong_thu_nhap"), members(answers)
+    if isinstance(total, int) and count:
+        return round(total / count)
+    return None
+
+
+def area(answers: Answers) -> Area:
+    info = household(answers)
+    value = info.area if info is not None else answers.get("khu_vuc", "nong_thon")
+    return cast(Area, value)
+
+
+class FindHousehold(AnswerType):
+    """A code or a name, searched in the user's area; “moi” starts a registration."""
+
+    async def resolve(self, context: FlowContext, text: str) -> Any:
+        folded = fold(text)
+        if folded in NEW_WORDS:
+            places = await places_in_scope(context.session, context.access)
+            if not places:
+                raise InvalidInputError(NO_PLACES)
+            return {"moi": True, "noi": [[p.id, p.name] for p in places]}
+        query = SEARCH_TEXT.parse(text)
+        result = await search_households(context.session, context.access, query, MAX_MATCHES)
+        if result.total == 0:
+            raise InvalidInputError(NOT_FOUND, text=query)
+        if result.total > MAX_MATCHES:
+            places = await places_in_scope(context.session, context.access)
+            example = places[0].name if places else ""
+            params = {"count": format_int(result.total), "text": query, "village": example}
+            raise InvalidInputError(TOO_MANY, **params)
+        if result.total == 1:
+            return {"ho": result.matches[0].as_json()}
+        return {"ung_vien": [m.as_json() for m in result.matches]}
+
+    def hint(self) -> str:
+        return _(HELP_HOUSEHOLD)
+
+
+class NewCode(AnswerType):
+    """A household code not used yet, or “tu dong” (stored as None) for an automatic one."""
+
+    async def resolve(self, context: FlowContext, text: str) -> str | None:
+        folded = fold(text)
+        if folded in AUTO_CODE_WORDS:
+            return None
+        code = text.strip().upper()
+        if not (1 <= len(code) <= 40 and code.isascii()) or not all(
+            ch.isalnum() or ch in "-_." for ch in code
+        ):
+            raise ParseError(CODE_INVALID)
+        if await is_code_taken(context.session, code):
+            raise InvalidInputError(CODE_TAKEN, code=code)
+        return code
+
+    def hint(self) -> str:
+        return _(ASK_NEW_CODE)
+
+
+@dataclass(frozen=True)
+class PersonName(Text):
+    """A person's full name: letters only."""
+
+    def parse(self, text: str) -> str:
+        name = super().parse(text)
+        if any(ch.isdigit() for ch in name) or not any(ch.isalpha() for ch in name):
+            raise ParseError(NAME_INVALID)
+        return name
+
+
+@dataclass(frozen=True)
+class Income(Money):
+    """Income per person per month, or the word “tong” to give the household total instead."""
+
+    def parse(self, text: str) -> int | str:  # type: ignore[override]
+        if fold(text) in TOTAL_WORDS:
+            return "tong"
+        return super().parse(text)
+
+    def hint(self) -> str:
+        return _(HELP_INCOME)
+
+
+def _answer_for(question: Question) -> AnswerType:
+    if question.kind == "yes_no":
+        return YesNo()
+    if question.kind == "choice":
+        return Choice(tuple(Option(c.key, c.label) for c in question.choices))
+    low = question.min if question.min is not None else 0
+    high = question.max if question.max is not None else 1_000_000
+    if question.kind == "integer":
+        return Integer(int(low), int(high))
+    return Number(float(low), float(high))
+
+
+def _question_step(indicator: Indicator, question: Question) -> Step:
+    def asked(answers: Answers) -> bool:
+        return question in questions_to_ask(indicator, facts(answers))
+
+    return Step(question.key, ask=question.text, answer=_answer_for(question), when=asked)
+
+
+@cache
+def _indicator_steps(standard_id: str) -> tuple[Step, ...]:
+    standard = load_standard(standard_id)
+    return tuple(
+        _question_step(indicator, question)
+        for indicator in standard.indicators
+        for question in indicator.questions
+    )
+
+
+def _pick_step(answers: Answers) -> Step:
+    found = answers.get("ho")
+    candidates = found.get("ung_vien", []) if isinstance(found, dict) else []
+    options = tuple(
+        Option(c["code"], f"{c['code']} – {c['head_name']} ({c['place']})") for c in candidates
+    )
+    return Step(
+        "chon_ho",
+        ask=lambda a: _(ASK_PICK).format(count=len(options)),
+        answer=Choice(options),
+        when=lambda a: bool(options),
+    )
+
+
+def _places(answers: Answers) -> list[list[Any]]:
+    found = answers.get("ho")
+    return list(found.get("noi", [])) if isinstance(found, dict) else []
+
+
+def _place_step(answers: Answers) -> Step:
+    options = tuple(Option(str(place_id), name) for place_id, name in _places(answers))
+    return Step(
+        "noi_o",
+        ask=ASK_PLACE,
+        answer=Choice(options),
+        when=lambda a: is_new(a) and len(options) > 1,
+    )
+
+
+def _income_question(answers: Answers) -> str:
+    """The income question, under the household it is about (so a wrong pick shows at once)."""
+    info = household(answers)
+    if info is None:
+        return _(ASK_INCOME)
+    chosen = _("Hộ {code} – {name} ({place}), {members} nhân khẩu.").format(
+        code=info.code, name=info.head_name, place=info.place, members=format_int(info.members)
+    )
+    return f"{chosen}\n{_(ASK_INCOME)}"
+
+
+def _steps(answers: Answers) -> Sequence[Step]:
+    new = is_new
+    return (
+        Step("ho", ask=ASK_HOUSEHOLD, answer=FindHousehold(), help=HELP_HOUSEHOLD),
+        _pick_step(answers),
+        Step("ma_ho_moi", ask=ASK_NEW_CODE, answer=NewCode(), when=new),
+        Step("ten_chu_ho", ask=ASK_HEAD_NAME, answer=PersonName(max_length=120), when=new),
+        _place_step(answers),
+        Step("so_nhan_khau", ask=ASK_MEMBERS, answer=Integer(1, MAX_MEMBERS), when=new),
+        Step("khu_vuc", ask=ASK_AREA, answer=Choice(AREA_OPTIONS), when=new),
+        Step("thu_nhap", ask=_income_question, answer=Income()),
+        Step(
+            "tong_thu_nhap",
+            ask=lambda a: _(ASK_TOTAL).format(members=format_int(members(a) or 0)),
+            answer=Money(),
+            when=lambda a: a.get("thu_nhap") == "tong",
+        ),
+        *_indicator_steps(str(answers["chuan"])),
+        Step("xac_nhan", ask=summary, answer=YesNo()),
+    )
+
+
+def evaluate_check(answers: Answers) -> tuple[Standard, dict[str, bool | None], Classification]:
+    """The standard, each indicator's deprivation and the resulting classification."""
+    standard = load_standard(str(answers["chuan"]))
+    known = facts(answers)
+    deprivations = {
+        indicator.code: deprivation_from_answers(indicator, known)
+        for indicator in standard.indicators
+    }
+    result = classify(standard, area(answers), income_per_person(answers), deprivations)
+    return standard, deprivations, result
+
+
+def _class_label(value: str | None) -> str:
+    if value is None:
+        return _("chưa đủ thông tin để kết luận")
+    return _(CLASS_LABELS[cast(PovertyClass, value)])
+
+
+def _who(answers: Answers) -> str:
+    info = household(answers)
+    if info is not None:
+        return _("Hộ {code} – {name} ({place})").format(
+            code=info.code, name=info.head_name, place=info.place
+        )
+    places = dict((str(i), n) for i, n in _places(answers))
+    place = places.get(str(answers.get("noi_o")), next(iter(places.values()), ""))
+    return _("Hộ mới – {name} ({place}, {members} nhân khẩu), sẽ được đăng ký khi lưu").format(
+        name=answers.get("ten_chu_ho", ""), place=place, members=format_int(members(answers) or 0)
+    )
+
+
+def summary(answers: Answers) -> str:
+    """The closing summary: deprivations in words, the class and why, the official status."""
+    standard, deprivations, result = evaluate_check(answers)
+    lines = [_("Tóm tắt kết quả kiểm tra theo {standard}:").format(standard=standard.name)]
+    lines.append(_who(answers) + ".")
+    income = income_per_person(answers)
+    if income is not None:
+        lines.append(
+            _("Thu nhập bình quân: {income}/người/tháng.").format(income=format_money(income))
+        )
+    deprived = [standard.indicator(code).name for code, value in deprivations.items() if value]
+    if deprived:
+        lines.append(_("Thiếu hụt {count} chỉ số:").format(count=format_int(len(deprived))))
+        lines.extend(f"  • {name}" for name in deprived)
+    else:
+        lines.append(_("Không thiếu hụt chỉ số nào."))
+    lines.append(_("Kết quả: {label}.").format(label=_class_label(result.result)))
+    lines.extend(
+        _("  – {reason}").format(reason=_(reason.message).format(**reason.params))
+        for reason in result.reasons
+    )
+    lines.append(_official_line(household(answers), result.result))
+    lines.append(_("Lưu kết quả kiểm tra này?"))
+    return "\n".join(lines)
+
+
+def _official_line(info: HouseholdInfo | None, computed: str | None) -> str:
+    if info is None or info.official_status is None:
+        return _("Hộ chưa có phân loại chính thức; kết quả kiểm tra không thay đổi điều đó.")
+    official = _class_label(info.official_status)
+    year = info.official_year if info.official_year is not None else "?"
+    if info.official_status == computed:
+        return _("Phân loại chính thức năm {year}: {label}, giống kết quả kiểm tra.").format(
+            year=year, label=official
+        )
+    return _(
+        "Phân loại chính thức năm {year}: {label}, khác với kết quả kiểm tra. "
+        "Kết quả kiểm tra không thay đổi phân loại chính thức."
+    ).format(year=year, label=official)
+
+
+async def start(context: FlowContext) -> Answers:
+    return {"chuan": standard_for_year(context.today.year).id}
+
+
+def _record(answers: Answers, standard: Standard) -> dict[str, Any]:
+    """What the assessment keeps: every question answered, members and income."""
+    keys = [q.key for i in standard.indicators for q in i.questions]
+    record: dict[str, Any] = {k: answers[k] for k in keys if k in answers}
+    record["so_nhan_khau"] = members(answers)
+    record["thu_nhap_binh_quan"] = income_per_person(answers)
+    if "tong_thu_nhap" in answers:
+        record["tong_thu_nhap"] = answers["tong_thu_nhap"]
+    return record
+
+
+async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
+    if not answers.get("xac_nhan"):
+        return [Outbound(_("Đã bỏ qua, kết quả kiểm tra không được lưu."))]
+    actor = Actor(f"{context.channel}:{context.access.user_id}", context.access.user_id)
+    info = household(answers)
+    if info is None:
+        places = _places(answers)
+        place_id = int(answers.get("noi_o") or places[0][0])
+        new = NewHousehold(
+            code=answers.get("ma_ho_moi"),
+            head_name=str(answers["ten_chu_ho"]),
+            place_id=place_id,
+            members=int(answers["so_nhan_khau"]),
+            area=str(answers["khu_vuc"]),
+        )
+        info = await register_household(context.session, context.access, new, actor, context.now)
+    standard, deprivations, result = evaluate_check(answers)
+    await save_assessment(
+        context.session,
+        NewAssessment(
+            household_id=info.id,
+            standard_id=standard.id,
+            area=area(answers),
+            answers=_record(answers, standard),
+            income_per_person=result.income_per_person,
+            deprived_mask=to_mask(c for c, v in deprivations.items() if v),
+            known_mask=to_mask(c for c, v in deprivations.items() if v is not None),
+            computed_class=result.result,
+            user_id=context.access.user_id,
+            channel=context.channel,
+        ),
+        actor,
+        context.now,
+    )
+    return [
+        Outbound(_("Đã lưu kết quả kiểm tra hộ {code}. Cảm ơn anh/chị!").format(code=info.code))
+    ]
+
+
+def describe(answers: Answers) -> str:
+    info = household(answers)
+    if info is not None:
+        return _("hộ {code} – {name}").format(code=info.code, name=info.head_name)
+    if is_new(answers) and answers.get("ten_chu_ho"):
+        return _("hộ mới của {name}").format(name=answers["ten_chu_ho"])
+    return _("chưa chọn hộ")
+
+
+HOUSEHOLD_CHECK = Flow(
+    name="household_check",
+    title=__("Kiểm tra hộ"),
+    steps=_steps,
+    start=start,
+    finish=finish,
+    keywords=("kiem tra", "/kiemtra", "kiemtra", "kiem tra ho", "/kiem_tra"),
+    roles=frozenset({"admin", "manager", "cadre"}),
+    describe=describe,
+)

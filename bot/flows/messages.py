@@ -1,0 +1,44 @@
+"""What goes in and out of the engine: a message from a person and the replies to it.
+
+Channel-neutral on purpose: a Telegram button press, a Zalo quick reply and a typed SMS all arrive
+as :class:`Inbound` text (a button sends its option key), and every channel renders
+:class:`Outbound` choices in its own way (keyboard, quick replies, numbered lines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IdentityRef:
+    """A person's address on one channel: ``("telegram", chat id)``, ``("console", "cadre")``."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a person. ``update_id``, when the channel has one, makes redelivery
+    harmless: the engine answers a repeated update only once."""
+
+    identity: IdentityRef
+    text: str
+    update_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice offered under a question; ``key`` is what a button press sends back."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One reply: translated text and, for choice questions, the options in order."""
+
+    text: str
+    choices: tuple[Option, ...] = ()

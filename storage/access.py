@@ -1,0 +1,116 @@
+"""Who may see what: the admin-unit subtrees a user's role grants cover.
+
+A grant (not revoked) on a unit covers that unit and everything below it. Every query that
+shows households or units to a person filters by :func:`households_in_scope` or
+:func:`units_in_scope`, so a cadre of one commune never finds a household of another.
+Households carry the id of each ancestor level, so the household filter is a plain indexed
+comparison per grant rather than a join on the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from poverty.text import normalize_phone
+from storage.models import AdminUnit, Household, Identity, RoleGrant, User
+
+PHONE_CHANNELS = ("sms", "console")
+"""Channels whose external id may be a phone number matched against ``users.phone``."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role over one unit's subtree."""
+
+    role: str
+    unit_id: int
+    unit_name: str
+    unit_level: str
+    unit_path: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user and the grants in force for them."""
+
+    user_id: int
+    name: str
+    grants: tuple[Grant, ...]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants)
+
+    def has_role(self, roles: Iterable[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    def covers(self, unit_path: str) -> bool:
+        """Whether the unit with ``unit_path`` lies in a granted subtree."""
+        return any(unit_path.startswith(g.unit_path) for g in self.grants)
+
+    def scope(self) -> tuple[Grant, ...]:
+        """The grants whose subtree is not already inside another grant's subtree."""
+        ordered = sorted(self.grants, key=lambda g: (len(g.unit_path), g.unit_path))
+        kept: list[Grant] = []
+        for grant in ordered:
+            if not any(grant.unit_path.startswith(k.unit_path) for k in kept):
+                kept.append(grant)
+        return tuple(kept)
+
+
+async def access_for_identity(
+    session: AsyncSession, channel: str, external_id: str
+) -> Access | None:
+    """The access of whoever writes from ``(channel, external_id)``; None for strangers and
+    revoked users. On SMS and the console a phone number also finds its user."""
+    user_id = await session.scalar(
+        select(Identity.user_id).where(
+            Identity.channel == channel, Identity.external_id == external_id
+        )
+    )
+    if user_id is None and channel in PHONE_CHANNELS:
+        phone = normalize_phone(external_id)
+        if phone is not None:
+            user_id = await session.scalar(select(User.id).where(User.phone == phone))
+    return None if user_id is None else await access_for_user(session, user_id)
+
+
+async def access_for_user(session: AsyncSession, user_id: int) -> Access | None:
+    """The user's name and grants in force; None when the user is unknown or revoked."""
+    user = await session.get(User, user_id)
+    if user is None or user.revoked_at is not None:
+        return None
+    rows = (
+        await session.execute(
+            select(RoleGrant.role, AdminUnit)
+            .join(AdminUnit, AdminUnit.id == RoleGrant.unit_id)
+            .where(RoleGrant.user_id == user_id, RoleGrant.revoked_at.is_(None))
+            .order_by(RoleGrant.id)
+        )
+    ).all()
+    grants = tuple(Grant(role, u.id, u.name, u.level, u.path) for role, u in rows)
+    return Access(user.id, user.name, grants)
+
+
+_LEVEL_COLUMNS = {
+    "province": Household.province_id,
+    "district": Household.district_id,
+    "commune": Household.commune_id,
+    "village": Household.village_id,
+}
+
+
+def households_in_scope(access: Access) -> ColumnElement[bool]:
+    """A WHERE clause keeping only households inside the user's granted subtrees."""
+    clauses = [_LEVEL_COLUMNS[g.unit_level] == g.unit_id for g in access.scope()]
+    return or_(*clauses) if clauses else false()
+
+
+def units_in_scope(access: Access) -> ColumnElement[bool]:
+    """A WHERE clause keeping only admin units inside the user's granted subtrees."""
+    clauses = [AdminUnit.path.startswith(g.unit_path) for g in access.scope()]
+    return or_(*clauses) if clauses else false()
