@@ -9,11 +9,10 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.db import create_engine
+from storage.db import create_engine, include_object
 from storage.models import Base
 
 target_metadata = Base.metadata
-
 
 def run_on(connection: Connection) -> None:
     context.configure(
@@ -21,6 +20,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,139 @@
+"""``giamngheo report phu-luc-1|phu-luc-2``: the official appendix tables of a unit, as a table on
+the terminal, JSON, CSV or an XLSX workbook laid out like the official form."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import _
+from bot.runtime import open_runtime, run
+from bot.settings import Settings
+from poverty.errors import AppError
+from poverty.text import slug
+from storage.exporting.csv_report import report_csv
+from storage.exporting.json_report import report_json
+from storage.exporting.table_report import report_renderable
+from storage.exporting.xlsx_report import report_xlsx
+from storage.reports import Report, appendix_1, appendix_2
+from storage.units import Unit, find_unit
+
+Query = Callable[[AsyncSession, Unit, int], Awaitable[Report]]
+WIDE_CONSOLE = 200
+
+
+class OutputFormat(StrEnum):
+    """How the report is written."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+report_app = typer.Typer(
+    help="Biểu tổng hợp hộ nghèo (phụ lục) của một đơn vị.", no_args_is_help=True
+)
+
+Under = Annotated[
+    str,
+    typer.Option(
+        "--under",
+        help="Đơn vị: tên hoặc đường dẫn, ví dụ “Quảng Trị / Cam Lộ”.",
+        show_default=False,
+    ),
+]
+Year = Annotated[
+    int | None,
+    typer.Option("--year", help="Năm số liệu (mặc định: năm nay).", show_default=False),
+]
+Format = Annotated[OutputFormat, typer.Option("--format", help="Định dạng đầu ra.")]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", help="Tệp ghi kết quả (mặc định: màn hình; xlsx: tệp tự đặt tên)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")
+
+
+@report_app.command("phu-luc-1", help="Phụ lục 1: hộ, hộ DTTS, hộ nghèo và tỷ lệ theo đơn vị.")
+def phu_luc_1(
+    under: Under, year: Year = None, format: Format = OutputFormat.table, output: Output = None
+) -> None:
+    _report(appendix_1, under, year, format, output)
+
+
+@report_app.command("phu-luc-2", help="Phụ lục 2: hộ nghèo thiếu hụt theo từng chỉ số.")
+def phu_luc_2(
+    under: Under, year: Year = None, format: Format = OutputFormat.table, output: Output = None
+) -> None:
+    _report(appendix_2, under, year, format, output)
+
+
+def _report(
+    query: Query, under: str, year: int | None, form: OutputFormat, output: Path | None
+) -> None:
+    try:
+        report = run(_load(query, under, year))
+    except AppError as error:
+        typer.secho(error.render(_), err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
+    if form is OutputFormat.table:
+        _write_table(report, output)
+    elif form is OutputFormat.json:
+        _write_bytes(report_json(report, _).encode("utf-8"), output)
+    elif form is OutputFormat.csv:
+        _write_bytes(report_csv(report, _), output)
+        _warn(report)
+    else:
+        _write_bytes(report_xlsx(report, _), output or default_file_name(report, "xlsx"))
+        _warn(report)
+
+
+async def _load(query: Query, under: str, year: int | None) -> Report:
+    async with open_runtime(Settings()) as rt, rt.sessions() as session:
+        unit = await find_unit(session, under)
+        return await query(session, unit, year or rt.now().astimezone(rt.tz).year)
+
+
+def default_file_name(report: Report, extension: str) -> Path:
+    """``phu-luc-1-cam-lo-2026.xlsx`` in the current directory."""
+    unit = slug(report.unit.name).replace("_", "-") or str(report.unit.id)
+    return Path(f"{report.kind}-{unit}-{report.year}.{extension}")
+
+
+def _write_bytes(content: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return
+    output.write_bytes(content)
+    typer.echo(_("Đã ghi báo cáo vào {path}.").format(path=output), err=True)
+
+
+def _write_table(report: Report, output: Path | None) -> None:
+    if output is None:
+        console = Console(width=None if sys.stdout.isatty() else WIDE_CONSOLE)
+        console.print(report_renderable(report, _))
+        return
+    with output.open("w", encoding="utf-8") as stream:
+        Console(file=stream, width=WIDE_CONSOLE, no_color=True).print(report_renderable(report, _))
+    typer.echo(_("Đã ghi báo cáo vào {path}.").format(path=output), err=True)
+
+
+def _warn(report: Report) -> None:
+    """Warnings on the error stream in yellow, for the formats that do not carry them."""
+    for warning in report.warnings:
+        text = f"{warning.unit_label(_)}: {warning.message.render(_)}"
+        typer.secho(text, err=True, fg=typer.colors.YELLOW)
+    if report.note is not None:
+        typer.secho(report.note.render(_), err=True)

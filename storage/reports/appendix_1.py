@@ -1,0 +1,109 @@
+"""Phụ lục 1: households, ethnic-minority households, poor households and their groups, per
+child unit (the "Biểu tổng hợp hộ nghèo, cận nghèo" of the district and commune plans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from poverty.i18n import N_
+from poverty.standards import standard_for_year
+from storage.models import Household, OfficialRecord
+from storage.reports.assembly import Counts, Layout, assemble
+from storage.reports.checks import (
+    BTXH,
+    BTXH_KEY,
+    CHECK_KEYS,
+    CSGN,
+    CSGN_KEY,
+    DISAGREES_KEY,
+    POOR_KEY,
+    TOO_FEW_KEY,
+    assessed_household,
+    count_if,
+    is_poor,
+    status_disagrees,
+    too_few_deprivations,
+)
+from storage.reports.grouping import GroupKey, grouping_for
+from storage.reports.model import Column, Report, Value, percent
+from storage.units import Unit
+
+TITLE = N_("BIỂU TỔNG HỢP HỘ NGHÈO, CẬN NGHÈO NĂM {year}")
+EMPTY = N_("Chưa có số liệu hộ năm {year} của {unit}.")
+
+COLUMNS = (
+    Column("tong_so_ho", N_("Dân cư (Hộ)")),
+    Column("ho_dtts", N_("Hộ DTTS")),
+    Column(POOR_KEY, N_("Hộ nghèo")),
+    Column("ty_le_ngheo", N_("Tỷ lệ %"), "percent"),
+    Column("ho_ngheo_dtts", N_("Hộ nghèo DTTS")),
+    Column(BTXH_KEY, N_("Hộ BTXH")),
+    Column(CSGN_KEY, N_("Hộ CSGN")),
+)
+_COUNT_KEYS = ("tong_so_ho", "ho_dtts", "ho_ngheo_dtts", *CHECK_KEYS)
+
+
+def _values(counts: Counts) -> dict[str, Value]:
+    return {
+        "tong_so_ho": counts["tong_so_ho"],
+        "ho_dtts": counts["ho_dtts"],
+        POOR_KEY: counts[POOR_KEY],
+        "ty_le_ngheo": percent(counts[POOR_KEY], counts["tong_so_ho"]),
+        "ho_ngheo_dtts": counts["ho_ngheo_dtts"],
+        BTXH_KEY: counts[BTXH_KEY],
+        CSGN_KEY: counts[CSGN_KEY],
+    }
+
+
+LAYOUT = Layout(
+    kind="phu-luc-1",
+    title=TITLE,
+    columns=COLUMNS,
+    count_keys=_COUNT_KEYS,
+    values=_values,
+    presence_key="tong_so_ho",
+    empty_note=EMPTY,
+    counts_disagreements=True,
+)
+
+
+async def appendix_1(session: AsyncSession, under: Unit, year: int) -> Report:
+    """Phụ lục 1 for the children of ``under`` in ``year``, from the official records.
+
+    One aggregate query (``GROUP BY`` the child column, ``SUM(CASE …)``) over the records of the
+    unit and year, which the ``(unit, year)`` indexes serve, outer-joined with the assessed
+    households so the same pass counts official statuses that disagree with the latest
+    assessment. ``ty_le_ngheo`` is poor
+    households over all households, in percent, rounded half up to two decimals (0 when the unit
+    has no households).
+    """
+    standard = standard_for_year(year)
+    grouping = await grouping_for(session, under)
+    record = OfficialRecord
+    ethnic: ColumnElement[bool] = record.ethnic_minority.is_(True)
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            grouping.child_column.label("child"),
+            func.count().label("tong_so_ho"),
+            count_if(ethnic).label("ho_dtts"),
+            count_if(is_poor()).label(POOR_KEY),
+            count_if(and_(is_poor(), ethnic)).label("ho_ngheo_dtts"),
+            count_if(and_(is_poor(), record.poor_group == BTXH)).label(BTXH_KEY),
+            count_if(and_(is_poor(), record.poor_group == CSGN)).label(CSGN_KEY),
+            too_few_deprivations(standard).label(TOO_FEW_KEY),
+            status_disagrees().label(DISAGREES_KEY),
+        )
+        .select_from(record)
+        .outerjoin(Household, assessed_household(grouping))
+        .where(grouping.filter_column == under.id, record.year == year)
+        .group_by(grouping.child_column)
+    )
+    result = await session.execute(statement)
+    groups: dict[GroupKey, Counts] = {
+        row["child"]: {key: int(value) for key, value in row.items() if key != "child"}
+        for row in result.mappings()
+    }
+    return await assemble(session, LAYOUT, grouping, year, standard, groups)

@@ -1,0 +1,199 @@
+"""``giamngheo report``: every output format, from a temporary SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from storage.db import create_engine, session_factory
+from tests.storage.factories import Factory, Spec
+
+DEPRIVED = ("viec_lam", "bhyt", "nha_tieu")
+PHU_LUC_1_KEYS = [
+    "don_vi",
+    "tong_so_ho",
+    "ho_dtts",
+    "ho_ngheo",
+    "ty_le_ngheo",
+    "ho_ngheo_dtts",
+    "ho_ngheo_btxh",
+    "ho_ngheo_csgn",
+]
+
+
+def cam_tuyen() -> list[Spec]:
+    """1.087 households, 33 poor (3,04%): 20 BTXH, 10 CSGN, 3 without a group."""
+    poor = [
+        Spec("ngheo", "bao_tro_xa_hoi" if i < 20 else "chinh_sach_giam_ngheo" if i < 30 else None,
+             ethnic_minority=i < 5, deprived=DEPRIVED)
+        for i in range(33)
+    ]  # fmt: skip
+    return poor + [Spec("khong") for _ in range(1087 - 33)]
+
+
+async def fill(url: str) -> None:
+    engine = create_engine(url)
+    async with session_factory(engine)() as session, session.begin():
+        make = Factory(session)
+        province = await make.unit("Quảng Trị", "province")
+        district = await make.unit("Cam Lộ", "district", province)
+        first = await make.unit("Cam Tuyên", "commune", district)
+        second = await make.unit("Cam Hiếu", "commune", district)
+        await make.households(first, 2025, cam_tuyen())
+        await make.households(second, 2025, [Spec("khong")] * 9 + [Spec("ngheo", "bao_tro_xa_hoi")])
+    await engine.dispose()
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workdir: Path) -> CliRunner:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    monkeypatch.setenv("GIAMNGHEO_DATABASE_URL", url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    asyncio.run(fill(url))
+    return runner
+
+
+def report(runner: CliRunner, *args: str) -> Result:
+    result = runner.invoke(app, ["report", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_json_has_the_contract_keys_the_total_row_and_the_warnings(runner: CliRunner) -> None:
+    result = report(runner, "phu-luc-1", "--under", "cam lo", "--year", "2025", "--format", "json")
+
+    document = json.loads(result.stdout)
+    assert list(document) == ["rows", "canh_bao"]
+    assert [list(row) for row in document["rows"]] == [PHU_LUC_1_KEYS] * 3
+    assert document["rows"][0] == {
+        "don_vi": "Cam Tuyên",
+        "tong_so_ho": 1087,
+        "ho_dtts": 5,
+        "ho_ngheo": 33,
+        "ty_le_ngheo": 3.04,
+        "ho_ngheo_dtts": 5,
+        "ho_ngheo_btxh": 20,
+        "ho_ngheo_csgn": 10,
+    }
+    assert document["rows"][2]["don_vi"] == "Tổng cộng"
+    assert document["rows"][2]["tong_so_ho"] == 1097
+    assert document["canh_bao"] == [
+        {
+            "don_vi": "Cam Tuyên",
+            "noi_dung": (
+                "Hộ BTXH (20) + hộ CSGN (10) khác số hộ nghèo (33): 3 hộ nghèo chưa ghi nhóm."
+            ),
+        },
+        {
+            "don_vi": "Cam Hiếu",
+            "noi_dung": "1 hộ nghèo có ít hơn 3 chỉ số thiếu hụt theo chuẩn 2022-2025.",
+        },
+    ]
+
+
+def test_json_of_phu_luc_2_has_one_key_per_indicator(runner: CliRunner) -> None:
+    result = report(runner, "phu-luc-2", "--under", "Cam Lộ", "--year", "2025", "--format", "json")
+
+    rows = json.loads(result.stdout)["rows"]
+    assert list(rows[0])[:3] == ["don_vi", "ho_ngheo", "viec_lam"]
+    assert len(rows[0]) == 14
+    assert rows[-1] | {"don_vi": None} == {
+        "don_vi": None,
+        "ho_ngheo": 34,
+        **dict.fromkeys(list(rows[0])[2:], 0),
+        **dict.fromkeys(DEPRIVED, 33),
+    }
+
+
+def test_csv_starts_with_a_bom_and_has_the_keys_as_header(runner: CliRunner, workdir: Path) -> None:
+    target = workdir / "bao-cao.csv"
+    args = ["phu-luc-1", "--under", "Cam Lộ", "--year", "2025", "--format", "csv"]
+    report(runner, *args, "--output", str(target))
+
+    content = target.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    lines = content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join(PHU_LUC_1_KEYS)
+    assert lines[1] == "Cam Tuyên,1087,5,33,3.04,5,20,10"
+    assert lines[3] == "Tổng cộng,1097,5,34,3.10,5,21,10"
+
+
+def test_table_shows_vietnamese_numbers_and_the_warnings(runner: CliRunner) -> None:
+    result = report(runner, "phu-luc-1", "--under", "Quảng Trị / Cam Lộ", "--year", "2025")
+
+    assert "BIỂU TỔNG HỢP HỘ NGHÈO, CẬN NGHÈO NĂM 2025" in result.stdout
+    assert "1.087" in result.stdout
+    assert "3,04" in result.stdout
+    assert "Tổng cộng" in result.stdout
+    assert "Cảnh báo" in result.stdout
+    assert "3 hộ nghèo chưa ghi nhóm" in result.stdout
+
+
+def test_xlsx_looks_like_the_official_appendix(runner: CliRunner, workdir: Path) -> None:
+    result = report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx")
+
+    path = workdir / "phu-luc-1-cam-lo-2025.xlsx"
+    assert str(path.name) in result.output
+    book = load_workbook(path)
+    sheet = book["Phụ lục 1"]
+    assert sheet["A1"].value == "BIỂU TỔNG HỢP HỘ NGHÈO, CẬN NGHÈO NĂM 2025"
+    assert "F5:K5" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert sheet["F5"].value == "Trong đó"
+    assert [sheet.cell(6, c).value for c in range(6, 12)] == [
+        "DTTS", "Tỷ lệ %", "Hộ BTXH", "Tỷ lệ %", "CSGN", "Tỷ lệ %",
+    ]  # fmt: skip
+    assert [sheet.cell(7, c).value for c in range(1, 6)] == ["Cam Tuyên", 1087, 5, 33, 3.04]
+    assert sheet["B7"].number_format == "#,##0"
+    assert sheet["E7"].number_format == "0.00"
+    assert sheet["A9"].value == "Tổng cộng"
+    assert sheet["A9"].font.bold
+    assert sheet["B9"].value == 1097
+    assert sheet.freeze_panes == "B7"
+    warnings = book["Cảnh báo"]
+    assert warnings["A2"].value == "Cam Tuyên"
+    assert "3 hộ nghèo chưa ghi nhóm" in str(warnings["B2"].value)
+
+
+def test_xlsx_of_phu_luc_2_numbers_the_indicators_with_a_legend(
+    runner: CliRunner, workdir: Path
+) -> None:
+    target = workdir / "pl2.xlsx"
+    args = ["phu-luc-2", "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx"]
+    report(runner, *args, "--output", str(target))
+
+    sheet = load_workbook(target)["Phụ lục 2"]
+    assert sheet["D5"].value == "Chỉ số thiếu hụt DVXH cơ bản"
+    assert "D5:O5" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert [sheet.cell(6, c).value for c in (4, 15)] == ["1", "12"]
+    assert [sheet.cell(7, c).value for c in (1, 2, 3, 4, 5)] == [1, "Cam Tuyên", 33, 33, 0]
+    assert sheet["B9"].value == "Tổng cộng"
+    texts = [sheet.cell(r, 2).value for r in range(10, sheet.max_row + 1)]
+    assert "1: Việc làm" in texts
+
+
+def test_year_defaults_to_this_year_in_vietnam_and_empty_data_gives_zeros_and_a_note(
+    runner: CliRunner,
+) -> None:
+    year = datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).year
+    result = report(runner, "phu-luc-1", "--under", "Cam Lộ", "--format", "json")
+
+    rows = json.loads(result.stdout)["rows"]
+    assert [row["tong_so_ho"] for row in rows] == [0, 0, 0]
+    table = report(runner, "phu-luc-1", "--under", "Cam Lộ").stdout
+    assert f"Chưa có số liệu hộ năm {year} của Quảng Trị / Cam Lộ." in table
+
+
+def test_unknown_unit_exits_1_with_a_vietnamese_message(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["report", "phu-luc-1", "--under", "Hà Tĩnh", "--year", "2025"])
+
+    assert result.exit_code == 1
+    assert "Không tìm thấy đơn vị “Hà Tĩnh”." in result.stderr
