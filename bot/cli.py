@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import database
+from bot.commands import assess, chat, database, demo, households, report
 from bot.i18n import _
 from poverty.errors import AppError
 
@@ -23,6 +23,11 @@ def root() -> None:
 
 
 database.register(app)
+demo.register(app)
+households.register(app)
+assess.register(app)
+report.register(app)
+chat.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,194 @@
+"""Reading and checking a household file, without touching the database.
+
+Every row is checked and every problem is kept with its row number and column, so the file can be
+corrected in one pass. The only check left for later is the one that needs the database: whether
+a commune given without its province can be found (see :mod:`storage.importing.importer`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from poverty.classification import PovertyClass
+from poverty.errors import UnknownStandardError
+from poverty.i18n import N_
+from poverty.standards import Area, standard_for_year
+from storage.households import POOR_OR_NEAR_POOR, HouseholdRow
+from storage.importing import values
+from storage.importing.cells import ColumnChecker
+from storage.importing.columns import BASE_COLUMNS, layout
+from storage.importing.issues import Issue
+from storage.importing.tables import read_table
+
+REQUIRED_COLUMNS = tuple(column.name for column in BASE_COLUMNS if column.required)
+KNOWN_COLUMNS = frozenset(column.name for column in BASE_COLUMNS)
+CODE_LENGTH = 40
+NAME_LENGTH = 120
+UNIT_NAME_LENGTH = 60
+"""Unit names are joined into the unit code (255 characters for four levels)."""
+MEMBERS = (1, 50)
+YEARS = (2016, 2100)
+
+DUPLICATE_CODE = N_("Mã hộ “{code}” trùng với dòng {first}.")
+GROUP_NOT_POOR = N_("Chỉ điền nhóm cho hộ nghèo hoặc cận nghèo.")
+NO_STANDARD_FOR_DEFAULT_YEAR = N_(
+    "Chưa có chuẩn nghèo áp dụng cho năm {year}; hãy điền cột nam hoặc chọn --year khác."
+)
+
+
+@dataclass(frozen=True)
+class HouseholdFile:
+    """A checked file: the valid rows with their row numbers in the file, errors of the invalid
+    rows, warnings, and the detected encoding."""
+
+    rows: tuple[HouseholdRow, ...]
+    numbers: tuple[int, ...]
+    errors: tuple[Issue, ...]
+    invalid_rows: int
+    warnings: tuple[Issue, ...]
+    encoding: str
+
+
+def read_households(path: Path, *, default_year: int) -> HouseholdFile:
+    """Read and check ``path``. Rows without ``nam`` are for ``default_year``.
+
+    Raises :class:`~storage.importing.issues.ImportFileError` when the file cannot be read or a
+    required column (``ma_ho``, ``chu_ho``, ``xa``, ``so_nhan_khau``) is missing.
+    """
+    table = read_table(path)
+    columns = layout(table.headers, required=REQUIRED_COLUMNS, known=KNOWN_COLUMNS)
+    check = ColumnChecker(table, columns)
+    codes = check.read("ma_ho", code_cell)
+    report_duplicates(check, codes)
+    names = check.read("chu_ho", name_cell)
+    provinces = check.read("tinh", unit_name_cell)
+    districts = check.read("huyen", unit_name_cell)
+    communes = check.read("xa", commune_cell)
+    villages = check.read("thon", unit_name_cell)
+    areas = check.read("khu_vuc", area_cell)
+    members = check.read("so_nhan_khau", members_cell)
+    minorities = check.read("dan_toc_thieu_so", values.yes_no)
+    statuses = check.read("phan_loai", status_cell)
+    groups = check.read("nhom", group_cell)
+    for index, group in enumerate(groups):
+        if group is not None and statuses[index] not in POOR_OR_NEAR_POOR:
+            check.fail(index, "nhom", GROUP_NOT_POOR)
+    years = check.read("nam", year_cell)
+    _check_standards(check, years, default_year)
+    incomes = check.read("thu_nhap_binh_quan", values.money)
+    mentors = check.read("nguoi_do_dau_sdt", values.phone)
+    indicator_codes = tuple(columns.indicators)
+    deprivations: list[list[bool | None]] = [
+        check.read(f"thieu_{code}", values.deprivation, table.column(position))
+        for code, position in columns.indicators.items()
+    ]
+    errors = check.result()
+    rows: list[HouseholdRow] = []
+    numbers: list[int] = []
+    deprived_rows = list(zip(*deprivations, strict=True)) if deprivations else [()] * check.size
+    for index in range(check.size):
+        if index in check.invalid:
+            continue
+        numbers.append(table.numbers[index])
+        rows.append(
+            HouseholdRow(
+                code=cast(str, codes[index]),
+                head_name=cast(str, names[index]),
+                commune=cast(str, communes[index]),
+                members=cast(int, members[index]),
+                province=provinces[index],
+                district=districts[index],
+                village=villages[index],
+                area=cast(Area, areas[index] or "nong_thon"),
+                ethnic_minority=bool(minorities[index]),
+                status=cast(PovertyClass, statuses[index] or "khong"),
+                poor_group=groups[index],
+                year=years[index],
+                income_per_person=incomes[index],
+                deprivations=dict(zip(indicator_codes, deprived_rows[index], strict=True)),
+                mentor_phone=mentors[index],
+            )
+        )
+    return HouseholdFile(
+        tuple(rows),
+        tuple(numbers),
+        errors,
+        len(check.invalid),
+        columns.warnings,
+        table.encoding,
+    )
+
+
+def report_duplicates(check: ColumnChecker, codes: list[str | None]) -> None:
+    """A code given twice is an error on the later row, naming the first one."""
+    present = [code for code in codes if code is not None]
+    if len(set(present)) == len(present):
+        return
+    first: dict[str, int] = {}
+    for index, code in enumerate(codes):
+        if code is None:
+            continue
+        seen = first.setdefault(code, index)
+        if seen != index:
+            number = check.table.numbers[seen]
+            check.fail(index, "ma_ho", DUPLICATE_CODE, {"code": code, "first": number})
+
+
+def _check_standards(check: ColumnChecker, years: list[int | None], default_year: int) -> None:
+    """A row's year must have a standard, since its official record names one. A blank ``nam``
+    means ``default_year``; a ``nam`` that could not be read already has its own issue."""
+    missing: dict[int | None, Issue] = {}
+    for year in set(years):
+        try:
+            standard_for_year(default_year if year is None else year)
+        except UnknownStandardError as error:
+            missing[year] = (
+                Issue(NO_STANDARD_FOR_DEFAULT_YEAR, {"year": default_year})
+                if year is None
+                else Issue(error.message, error.params)
+            )
+    if not missing:
+        return
+    texts = check.raw("nam")
+    for index, year in enumerate(years):
+        issue = missing.get(year)
+        if issue is not None and (year is not None or not texts[index].strip()):
+            check.fail(index, "nam", issue.message, dict(issue.params))
+
+
+def code_cell(raw: str) -> str | None:
+    return values.text(raw, max_length=CODE_LENGTH, required=True)
+
+
+def name_cell(raw: str) -> str | None:
+    return values.text(raw, max_length=NAME_LENGTH, required=True)
+
+
+def commune_cell(raw: str) -> str | None:
+    return values.text(raw, max_length=UNIT_NAME_LENGTH, required=True)
+
+
+def unit_name_cell(raw: str) -> str | None:
+    return values.text(raw, max_length=UNIT_NAME_LENGTH)
+
+
+def area_cell(raw: str) -> str | None:
+    return values.choice(raw, values.AREA_WORDS)
+
+
+def members_cell(raw: str) -> int | None:
+    return values.integer(raw, low=MEMBERS[0], high=MEMBERS[1], required=True)
+
+
+def status_cell(raw: str) -> str | None:
+    return values.choice(raw, values.STATUS_WORDS)
+
+
+def group_cell(raw: str) -> str | None:
+    return values.choice(raw, values.GROUP_WORDS)
+
+
+def year_cell(raw: str) -> int | None:
+    return values.integer(raw, low=YEARS[0], high=YEARS[1])

@@ -1,0 +1,107 @@
+"""Writing a checked household file to the database, all or nothing.
+
+A file with any invalid row is rejected whole unless the caller asks to skip invalid rows: a
+half-imported file is harder to correct than one that was refused with a list of its mistakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from poverty.errors import InvalidInputError
+from storage.audit import Actor
+from storage.households import HouseholdRow, SaveResult, save_households
+from storage.importing.household_rows import HouseholdFile
+from storage.importing.issues import ImportRejectedError, Issue
+from storage.units import UnitTree
+
+SLICE = 10_000
+"""Rows handed to :func:`save_households` at a time, so progress can be shown between them."""
+
+Progress = Callable[[int, int], None]
+"""Called with (rows written so far, rows to write)."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did. ``errors`` lists the skipped rows' problems (``skip_invalid``)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    invalid_rows: int
+    errors: tuple[Issue, ...]
+    warnings: tuple[Issue, ...]
+    encoding: str
+
+
+async def import_households(
+    session: AsyncSession,
+    file: HouseholdFile,
+    actor: Actor,
+    now: datetime,
+    *,
+    default_year: int,
+    skip_invalid: bool = False,
+    on_progress: Progress | None = None,
+) -> ImportSummary:
+    """Write the valid rows of ``file`` inside the caller's transaction.
+
+    Raises :class:`ImportRejectedError` (having written nothing the caller would keep, once it
+    rolls back) when a row is invalid and ``skip_invalid`` is False.
+    """
+    placed, placement_errors = await _check_placements(session, file)
+    errors = file.errors + tuple(placement_errors)
+    invalid_rows = file.invalid_rows + len(file.rows) - len(placed)
+    if errors and not skip_invalid:
+        raise ImportRejectedError(_by_row(errors), invalid_rows)
+    result = SaveResult(0, 0, 0)
+    for start in range(0, len(placed), SLICE):
+        result += await save_households(
+            session, placed[start : start + SLICE], actor, now, default_year=default_year
+        )
+        if on_progress is not None:
+            on_progress(min(start + SLICE, len(placed)), len(placed))
+    return ImportSummary(
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        invalid_rows=invalid_rows,
+        errors=_by_row(errors),
+        warnings=file.warnings,
+        encoding=file.encoding,
+    )
+
+
+async def _check_placements(
+    session: AsyncSession, file: HouseholdFile
+) -> tuple[list[HouseholdRow], list[Issue]]:
+    """Rows whose units can be found or created, and an issue for each row whose commune is
+    given without a province and matches no commune or several."""
+    tree = UnitTree(session)
+    outcome: dict[tuple[str | None, str | None, str, str | None], InvalidInputError | None] = {}
+    for path in dict.fromkeys(row.unit_path for row in file.rows):
+        try:
+            await tree.place(*path)
+            outcome[path] = None
+        except InvalidInputError as error:
+            outcome[path] = error
+    if not any(outcome.values()):
+        return list(file.rows), []
+    placed: list[HouseholdRow] = []
+    issues: list[Issue] = []
+    for number, row in zip(file.numbers, file.rows, strict=True):
+        failure = outcome[row.unit_path]
+        if failure is None:
+            placed.append(row)
+        else:
+            issues.append(Issue(failure.message, failure.params, number, "xa"))
+    return placed, issues
+
+
+def _by_row(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
+    return tuple(sorted(issues, key=lambda issue: issue.row or 0))

@@ -1,0 +1,111 @@
+"""``import_households``: all or nothing, or the valid rows with ``skip_invalid``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.audit import Actor
+from storage.importing import (
+    ImportRejectedError,
+    ImportSummary,
+    import_households,
+    read_households,
+)
+from storage.models import AdminUnit, AuditLog, Household, OfficialRecord
+from tests.fixtures.household_files import household, write_csv
+
+Sessions = async_sessionmaker[AsyncSession]
+ACTOR = Actor("cli:import")
+
+
+async def run_import(
+    sessions: Sessions, path: Path, now: datetime, *, skip_invalid: bool = False
+) -> ImportSummary:
+    checked = read_households(path, default_year=2025)
+    async with sessions() as session, session.begin():
+        return await import_households(
+            session, checked, ACTOR, now, default_year=2025, skip_invalid=skip_invalid
+        )
+
+
+async def counts(sessions: Sessions) -> tuple[int, ...]:
+    found: list[int] = []
+    async with sessions() as session:
+        for model in (Household, OfficialRecord, AdminUnit, AuditLog):
+            found.append(int(await session.scalar(select(func.count()).select_from(model)) or 0))
+    return tuple(found)
+
+
+async def test_nothing_is_written_when_any_row_is_invalid(
+    sessions: Sessions, now: datetime, tmp_path: Path
+) -> None:
+    await run_import(sessions, write_csv(tmp_path / "a.csv", [household("H0")]), now)
+    before = await counts(sessions)
+    rows = [household("H1", tinh="Tỉnh Mới"), household("H2", so_nhan_khau="abc")]
+    with pytest.raises(ImportRejectedError) as caught:
+        await run_import(sessions, write_csv(tmp_path / "b.csv", rows), now)
+    assert caught.value.invalid_rows == 1
+    assert [(i.row, i.column) for i in caught.value.issues] == [(3, "so_nhan_khau")]
+    assert await counts(sessions) == before
+
+
+async def test_skip_invalid_writes_the_valid_rows_and_lists_the_others(
+    sessions: Sessions, now: datetime, tmp_path: Path
+) -> None:
+    rows = [household("H1"), household("H2", so_nhan_khau="abc"), household("H3")]
+    summary = await run_import(
+        sessions, write_csv(tmp_path / "h.csv", rows), now, skip_invalid=True
+    )
+    assert (summary.created, summary.updated, summary.unchanged) == (2, 0, 0)
+    assert summary.invalid_rows == 1
+    assert [(i.row, i.column) for i in summary.errors] == [(3, "so_nhan_khau")]
+    async with sessions() as session:
+        codes = (await session.scalars(select(Household.code).order_by(Household.code))).all()
+    assert codes == ["H1", "H3"]
+
+
+async def test_commune_without_province_that_is_unknown_is_a_row_error(
+    sessions: Sessions, now: datetime, tmp_path: Path
+) -> None:
+    rows = [household("H1"), household("H2", tinh="", xa="Xã Lạ"), household("H3", tinh="")]
+    with pytest.raises(ImportRejectedError) as caught:
+        await run_import(sessions, write_csv(tmp_path / "h.csv", rows), now)
+    issue = caught.value.issues[0]
+    assert (issue.row, issue.column, issue.params) == (3, "xa", {"xa": "Xã Lạ"})
+    assert await counts(sessions) == (0, 0, 0, 0)
+
+
+async def test_commune_known_in_one_province_needs_no_province_column(
+    sessions: Sessions, now: datetime, tmp_path: Path
+) -> None:
+    rows = [household("H1"), household("H2", tinh="")]
+    summary = await run_import(sessions, write_csv(tmp_path / "h.csv", rows), now)
+    assert summary.created == 2
+    async with sessions() as session:
+        provinces = set((await session.scalars(select(Household.province_id))).all())
+    assert len(provinces) == 1
+
+
+async def test_reimport_reports_updated_and_unchanged(
+    sessions: Sessions, now: datetime, tmp_path: Path
+) -> None:
+    first = [household("H1"), household("H2")]
+    await run_import(sessions, write_csv(tmp_path / "a.csv", first), now)
+    second = [household("H1", so_nhan_khau="6"), household("H2"), household("H3")]
+    summary = await run_import(sessions, write_csv(tmp_path / "b.csv", second), now)
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 1, 1)
+    assert (await counts(sessions))[0] == 3
+
+
+async def test_blank_status_is_recorded_as_not_poor_for_the_year(
+    sessions: Sessions, now: datetime, tmp_path: Path
+) -> None:
+    await run_import(sessions, write_csv(tmp_path / "h.csv", [household("H1")]), now)
+    async with sessions() as session:
+        record = (await session.execute(select(OfficialRecord.status, OfficialRecord.year))).one()
+    assert tuple(record) == ("khong", 2025)
