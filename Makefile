@@ -29,9 +29,14 @@ pytest: $(READY)
 
 test: lint typecheck pytest
 
+# Extract every msgid (Python and the YAML data), update the catalogues, make the Vietnamese
+# (source-language) catalogue complete, and compile. The .mo files are committed.
 i18n: $(READY)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k __ -o locales/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k __ -k _ -k ngettext:1,2 --no-location \
+		--sort-output --project giamngheo -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -w 100 --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/python -m bot.catalog locales/vi/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d locales --statistics
 
 bench: $(READY)

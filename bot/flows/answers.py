@@ -52,6 +52,10 @@ _NUMBER = re.compile(r"^(?P<number>\d+(?:[.,]\d+)?)\s*(?:m2|m²|m|met vuong|met)
 _GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 
 
+# "How many …?" answered with "không" means none (``khong``, ``ko``, ``chua co``, ``none``).
+NONE_WORDS = frozenset({"khong", "ko", "k", "khong co", "chua co", "none", "no"})
+
+
 def _display_number(value: int | float) -> str:
     if isinstance(value, int) or float(value).is_integer():
         return format_int(int(value))
@@ -149,6 +153,8 @@ class Integer(AnswerType):
     max: int
 
     def parse(self, text: str) -> int:
+        if self.min <= 0 and fold(text) in NONE_WORDS:
+            return 0
         try:
             return parse_int(text, min=self.min, max=self.max)
         except ParseError as error:

@@ -341,14 +341,14 @@ def _who(answers: Answers) -> str:
 def summary(answers: Answers) -> str:
     """The closing summary: deprivations in words, the class and why, the official status."""
     standard, deprivations, result = evaluate_check(answers)
-    lines = [_("Tóm tắt kết quả kiểm tra theo {standard}:").format(standard=standard.name)]
+    lines = [_("Tóm tắt kết quả kiểm tra theo {standard}:").format(standard=_(standard.name))]
     lines.append(_who(answers) + ".")
     income = income_per_person(answers)
     if income is not None:
         lines.append(
             _("Thu nhập bình quân: {income}/người/tháng.").format(income=format_money(income))
         )
-    deprived = [standard.indicator(code).name for code, value in deprivations.items() if value]
+    deprived = [_(standard.indicator(code).name) for code, value in deprivations.items() if value]
     if deprived:
         lines.append(_("Thiếu hụt {count} chỉ số:").format(count=format_int(len(deprived))))
         lines.extend(f"  • {name}" for name in deprived)

@@ -159,7 +159,7 @@ def _options(answers: Answers) -> tuple[Option, ...]:
     if "ung_vien_ho" in found:
         return tuple(Option(item["code"], item["label"]) for item in found["ung_vien_ho"])
     policies = (policy_by_code(code) for code in found.get("chinh_sach", ()))
-    return tuple(Option(p.code, p.name) for p in policies if p is not None)
+    return tuple(Option(p.code, _(p.name)) for p in policies if p is not None)
 
 
 def _needs_pick(answers: Answers) -> bool:
@@ -183,16 +183,16 @@ def _steps(answers: Answers) -> Sequence[Step]:
 
 def policy_card(policy: Policy) -> str:
     """The policy in a few short lines: name, summary, who qualifies, basis, what to do."""
-    lines = [policy.name, policy.summary, _(WHO)]
+    lines = [_(policy.name), _(policy.summary), _(WHO)]
     for entitlement in policy.eligible:
         if entitlement.status is None:
-            lines.append(f"• {entitlement.condition}")
+            lines.append(f"• {_(entitlement.condition)}")
         else:
-            lines.append(f"• {_(STATUS_LABELS[entitlement.status])}: {entitlement.condition}")
+            lines.append(f"• {_(STATUS_LABELS[entitlement.status])}: {_(entitlement.condition)}")
     lines.append(_(LEGAL_BASIS).format(documents="; ".join(policy.legal_basis)))
-    lines.append(_(HOW_TO).format(text=policy.how_to))
+    lines.append(_(HOW_TO).format(text=_(policy.how_to)))
     if policy.note is not None:
-        lines.append(_(NOTE).format(text=policy.note))
+        lines.append(_(NOTE).format(text=_(policy.note)))
     return "\n".join(lines)
 
 
@@ -208,7 +208,7 @@ def _indicator_names() -> dict[str, str]:
 
 def _names(codes: Sequence[str]) -> str:
     names = _indicator_names()
-    return ", ".join(names.get(code, code) for code in codes)
+    return ", ".join(_(names[code]) if code in names else code for code in codes)
 
 
 def _status_text(needs: HouseholdNeeds) -> str:
@@ -238,7 +238,7 @@ def _deprivation_line(needs: HouseholdNeeds, context: FlowContext) -> str:
 def _entitlements(match: PolicyMatch) -> str:
     """``Hộ nghèo: Ngân sách nhà nước đóng 100% mức đóng BHYT``: what the status gives."""
     return "; ".join(
-        f"{_(STATUS_LABELS[e.status])}: {e.condition.rstrip('.')}"
+        f"{_(STATUS_LABELS[e.status])}: {_(e.condition).rstrip('.')}"
         for e in match.entitlements
         if e.status is not None
     )
@@ -271,7 +271,7 @@ def household_policies_text(needs: HouseholdNeeds, context: FlowContext) -> str:
         lines.append(
             _(ADDRESSING_LINE).format(
                 number=number,
-                name=match.policy.name,
+                name=_(match.policy.name),
                 indicators=_names(match.addresses),
                 entitlements=_entitlements(match),
             )
@@ -280,7 +280,9 @@ def household_policies_text(needs: HouseholdNeeds, context: FlowContext) -> str:
         lines.append(_(FOR_STATUS_OTHERS if addressing else FOR_STATUS))
     for number, match in enumerate(others, len(addressing) + 1):
         lines.append(
-            _(STATUS_LINE).format(number=number, name=match.policy.name, statuses=_statuses(match))
+            _(STATUS_LINE).format(
+                number=number, name=_(match.policy.name), statuses=_statuses(match)
+            )
         )
     lines.append(_(SEE_DETAILS))
     return "\n".join(lines)

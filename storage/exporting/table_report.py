@@ -26,7 +26,7 @@ def report_renderable(report: Report, translate: Translate) -> RenderableType:
     if report.note is not None:
         parts.append(Text(report.note.render(translate), style="italic"))
     if report.legend:
-        legend = "; ".join(f"{entry.number}: {entry.name}" for entry in report.legend)
+        legend = "; ".join(f"{entry.number}: {translate(entry.name)}" for entry in report.legend)
         parts.append(Text(f"{translate(LEGEND_TITLE)} {legend}", style="dim"))
     if report.warnings:
         parts.append(Text(translate(WARNINGS_TITLE), style="bold yellow"))
@@ -43,7 +43,7 @@ def report_table(report: Report, translate: Translate) -> Table:
     caption = "\n".join(
         (
             translate(UNIT_LINE).format(unit=report.unit_label),
-            translate(STANDARD_LINE).format(standard=report.standard_name),
+            translate(STANDARD_LINE).format(standard=translate(report.standard_name)),
         )
     )
     table = Table(title=title, caption=caption, show_lines=False)

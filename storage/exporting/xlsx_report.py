@@ -56,7 +56,7 @@ def _title_rows(sheet: Worksheet, report: Report, translate: Translate, width: i
         (report.title.render(translate), Font(bold=True, size=14)),
         (translate(UNIT_LINE).format(unit=report.unit_label), BOLD),
         (
-            translate(SUBTITLE).format(year=report.year, standard=report.standard_name),
+            translate(SUBTITLE).format(year=report.year, standard=translate(report.standard_name)),
             Font(italic=True),
         ),
     )
@@ -125,7 +125,7 @@ def _footer(sheet: Worksheet, report: Report, translate: Translate, first_row: i
         sheet.cell(row=row, column=1, value=translate(LEGEND_TITLE)).font = BOLD
         for entry in report.legend:
             row += 1
-            sheet.cell(row=row, column=2, value=f"{entry.number}: {entry.name}")
+            sheet.cell(row=row, column=2, value=f"{entry.number}: {translate(entry.name)}")
 
 
 def _page_setup(sheet: Worksheet, columns: list[SheetColumn]) -> None:

@@ -149,3 +149,13 @@ def test_date_that_is_not_on_the_calendar_is_refused() -> None:
     with pytest.raises(ParseError) as caught:
         Date().parse("31/02/2026")
     assert error_text(caught.value) == "Không có ngày 31/02/2026 trên lịch, xin kiểm tra lại."
+
+
+@pytest.mark.parametrize("text", ["không", "khong", "Ko", "chưa có"])
+def test_none_words_count_as_zero_when_zero_is_allowed(text: str) -> None:
+    assert Integer(min=0, max=3).parse(text) == 0
+
+
+def test_none_words_are_refused_when_zero_is_not_allowed() -> None:
+    with pytest.raises(ParseError):
+        Integer(min=1, max=30).parse("không")
