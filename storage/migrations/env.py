@@ -14,6 +14,7 @@ from storage.models import Base
 
 target_metadata = Base.metadata
 
+
 def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
