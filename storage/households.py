@@ -1,5 +1,5 @@
 """The one write path for households: the file importer and the demo-data generator both call
-:func:`save_households`.
+:func:`save_households` (the importer through :class:`HouseholdSaver`, to show progress).
 
 A household is identified by its ``code``: saving a code that exists updates it, so importing the
 same file twice never duplicates anything, and a row that changes nothing is not rewritten and
@@ -11,6 +11,9 @@ official review recorded" and writes no record.
 
 Writes are Core bulk statements, executed many rows at a time, because a province imports a few
 hundred thousand households at once; the ORM unit of work is used only for the few new units.
+Rows are planned as plain tuples in column order and new households get their ids from the insert
+itself (:func:`storage.bulk.insert_with_ids`), so their official records and audit rows are built
+without another query.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.classification import PovertyClass
@@ -30,12 +32,13 @@ from poverty.i18n import N_
 from poverty.standards import INDICATOR_BITS, Area, standard_for_year, to_mask
 from poverty.text import fold
 from storage.audit import Actor
-from storage.bulk import insert_many
+from storage.bulk import insert_rows, insert_with_ids
 from storage.models import Base
-from storage.units import Placement, UnitTree
+from storage.units import UnitTree
 
-CHUNK = 2000
-"""Rows per statement: well under SQLite's and asyncpg's limits on bound parameters."""
+CHUNK = 5000
+"""Rows matched against the database by one query and written together; well under SQLite's
+and asyncpg's limits on bound parameters."""
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 """Assignment dates are calendar days in Vietnam."""
 MENTOR_NAME = N_("Người đỡ đầu")
@@ -59,6 +62,9 @@ _HOUSEHOLD_FIELDS = (
     "official_group",
     "official_year",
 )
+_INSERT_FIELDS = ("code", "head_name_key", *_HOUSEHOLD_FIELDS)
+"""Order of a planned household's values: the insert's columns, compared from ``head_name``."""
+_FIELDS_START = _INSERT_FIELDS.index(_HOUSEHOLD_FIELDS[0])
 _RECORD_FIELDS = (
     *_UNIT_COLUMNS[1:],
     "ethnic_minority",
@@ -70,6 +76,7 @@ _RECORD_FIELDS = (
     "known_mask",
     "standard_id",
 )
+_RECORD_INSERT = ("household_id", "year", *_RECORD_FIELDS)
 _AUDIT_NAMES: Mapping[str, str] = {
     **{column: "unit" for column in _UNIT_COLUMNS},
     "status": "official_status",
@@ -79,8 +86,23 @@ _AUDIT_NAMES: Mapping[str, str] = {
     "standard_id": "standard",
 }
 """Column → the field name written in audit details (several columns are one field to a person)."""
+_KNOWN_SHIFT = len(INDICATOR_BITS)
+_ANSWER_BITS: Mapping[tuple[str, bool | None], int] = {
+    (code, answer): ((1 << bit) << _KNOWN_SHIFT if answer is not None else 0)
+    | (1 << bit if answer else 0)
+    for code, bit in INDICATOR_BITS.items()
+    for answer in (True, False, None)
+}
+"""(indicator code, answer) → its known bit (shifted above the deprived bits) and deprived bit,
+so a household's two masks are one sum over its answers."""
+
+_BY_CODE = select(
+    _HOUSEHOLDS.c.code, _HOUSEHOLDS.c.id, *(_HOUSEHOLDS.c[name] for name in _HOUSEHOLD_FIELDS)
+).where(_HOUSEHOLDS.c.code.in_(bindparam("codes", expanding=True)))
+"""Existing households by code; one statement, so SQLAlchemy compiles it once."""
 
 T = TypeVar("T")
+UnitPath = tuple[str | None, str | None, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -111,7 +133,7 @@ class HouseholdRow:
     mentor_phone: str | None = None
 
     @property
-    def unit_path(self) -> tuple[str | None, str | None, str, str | None]:
+    def unit_path(self) -> UnitPath:
         return (self.province, self.district, self.commune, self.village)
 
 
@@ -131,22 +153,6 @@ class SaveResult:
         )
 
 
-@dataclass
-class _Planned:
-    """What one row turns into before anything is written."""
-
-    row: HouseholdRow
-    values: dict[str, Any]
-    record: dict[str, Any] | None
-    household_id: int | None = None
-    is_new: bool = True
-    changed: list[str] = field(default_factory=list)
-    record_id: int | None = None
-    write_record: bool = False
-    mentor_id: int | None = None
-    close_assignments: list[int] = field(default_factory=list)
-
-
 async def save_households(
     session: AsyncSession,
     rows: Sequence[HouseholdRow],
@@ -162,101 +168,114 @@ async def save_households(
     found in no province or in several. A code given twice is saved once, as its last row.
     Raises :class:`~poverty.errors.UnknownStandardError` for a year no standard covers.
     """
-    latest = list({row.code: row for row in rows}.values())
-    writer = _Writer(session, actor, now, default_year)
-    result = SaveResult(0, 0, 0)
-    for chunk in _chunks(latest, CHUNK):
-        result += await writer.save(chunk)
-    return result
+    return await HouseholdSaver(session, actor, now, default_year=default_year).save(rows)
 
 
-class _Writer:
-    """Per-call caches (units, standards, mentors, name keys) shared by the chunks of one call."""
+class HouseholdSaver:
+    """:func:`save_households` for a caller that saves in several calls within one transaction
+    (the importer, to show progress between them): units, standards, mentors, name keys and
+    audit details are looked up once for all the calls.
 
-    def __init__(self, session: AsyncSession, actor: Actor, now: datetime, default_year: int):
+    ``units`` shares a tree the caller already used, such as the importer's check of the rows'
+    places, so no place is looked up twice.
+    """
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        now: datetime,
+        *,
+        default_year: int,
+        units: UnitTree | None = None,
+    ) -> None:
         self.session = session
         self.actor = actor
         self.now = now
         self.today: date = now.astimezone(VIETNAM).date()
         self.default_year = default_year
-        self.units = UnitTree(session)
-        self.placements: dict[tuple[str | None, str | None, str, str | None], Placement] = {}
+        self.units = units if units is not None else UnitTree(session)
+        self.unit_ids: dict[UnitPath, _UnitIds] = {}
         self.standards: dict[int, str] = {}
         self.name_keys: dict[str, str] = {}
         self.mentors: dict[str, int] = {}
+        self.details: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.given: dict[tuple[bool, ...], dict[str, Any]] = {}
 
     async def save(self, rows: Sequence[HouseholdRow]) -> SaveResult:
+        """Save ``rows`` as :func:`save_households` does."""
+        latest = list({row.code: row for row in rows}.values())
+        result = SaveResult(0, 0, 0)
+        for chunk in _chunks(latest, CHUNK):
+            result += await self._save_chunk(chunk)
+        return result
+
+    async def _save_chunk(self, rows: Sequence[HouseholdRow]) -> SaveResult:
+        await self._place(rows)
+        batch = _Batch(rows, [self._plan(row) for row in rows])
+        await self._match_households(batch)
+        await self._match_records(batch)
+        await self._match_mentors(batch)
+        await self._write(batch)
+        created, updated = len(batch.new), len(batch.changed)
+        return SaveResult(created, updated, len(rows) - created - updated)
+
+    async def _place(self, rows: Sequence[HouseholdRow]) -> None:
+        """Unit ids of every place the rows name, creating missing units."""
         for path in dict.fromkeys(row.unit_path for row in rows):
-            if path not in self.placements:
-                self.placements[path] = await self.units.place(*path)
-        planned = [self._plan(row) for row in rows]
-        await self._match_households(planned)
-        await self._match_records(planned)
-        await self._match_mentors(planned)
-        await self._write(planned)
-        created = sum(1 for p in planned if p.is_new)
-        updated = sum(1 for p in planned if not p.is_new and p.changed)
-        return SaveResult(created, updated, len(planned) - created - updated)
+            if path not in self.unit_ids:
+                placement = await self.units.place(*path)
+                self.unit_ids[path] = (
+                    placement.unit_id,
+                    placement.province_id,
+                    placement.district_id,
+                    placement.commune_id,
+                    placement.village_id,
+                )
 
-    def _plan(self, row: HouseholdRow) -> _Planned:
-        placement = self.placements[row.unit_path]
-        year = row.year if row.year is not None else self.default_year
-        has_status = row.status is not None
-        values: dict[str, Any] = {
-            "code": row.code,
-            "head_name": row.head_name,
-            "head_name_key": self._name_key(row.head_name),
-            "unit_id": placement.unit_id,
-            "province_id": placement.province_id,
-            "district_id": placement.district_id,
-            "commune_id": placement.commune_id,
-            "village_id": placement.village_id,
-            "area": row.area,
-            "members": row.members,
-            "ethnic_minority": row.ethnic_minority,
-            "official_status": row.status,
-            "official_group": row.poor_group if has_status else None,
-            "official_year": year if has_status else None,
-        }
-        record = None
-        if row.status is not None:
-            deprived_mask, known_mask = self._masks(row.deprivations)
-            record = {
-                "year": year,
-                "province_id": placement.province_id,
-                "district_id": placement.district_id,
-                "commune_id": placement.commune_id,
-                "village_id": placement.village_id,
-                "ethnic_minority": row.ethnic_minority,
-                "area": row.area,
-                "status": row.status,
-                "poor_group": row.poor_group,
-                "income_per_person": row.income_per_person,
-                "deprived_mask": deprived_mask,
-                "known_mask": known_mask,
-                "standard_id": self._standard_id(year),
-            }
-        return _Planned(row, values, record)
+    def _plan(self, row: HouseholdRow) -> _Plan:
+        """The household's values (in :data:`_INSERT_FIELDS` order), its official record's
+        values (year first, then :data:`_RECORD_FIELDS`; None without a status) and the audit
+        details were it new. Plain tuples, since an import plans a province's households."""
+        units = self.unit_ids[row.unit_path]
+        status = row.status
+        name = row.head_name
+        head = (row.code, self.name_keys.get(name) or self._name_key(name), name, *units, row.area)
+        if status is None:
+            values: tuple[Any, ...] = (*head, row.members, row.ethnic_minority, None, None, None)
+            return values, None, self._given(row, _any_known(row.deprivations))
+        year = self.default_year if row.year is None else row.year
+        values = (*head, row.members, row.ethnic_minority, status, row.poor_group, year)
+        deprived, known = _masks(row.deprivations)
+        record: tuple[Any, ...] = (year, *units[1:], row.ethnic_minority, row.area, status)
+        record += (row.poor_group, row.income_per_person, deprived, known)
+        record += (self._standard_id(year),)
+        return values, record, self._given(row, known != 0)
 
-    def _masks(self, deprivations: Mapping[str, bool | None]) -> tuple[int, int]:
-        """(deprived, known) bitmasks from poverty's bit registry."""
-        deprived = known = 0
-        for code, value in deprivations.items():
-            if value is None:
-                continue
-            bit = INDICATOR_BITS.get(code)
-            if bit is None:
-                to_mask([code])
-                continue
-            known |= 1 << bit
-            if value:
-                deprived |= 1 << bit
-        return deprived, known
+    def _given(self, row: HouseholdRow, deprivations: bool) -> dict[str, Any]:
+        """Audit details of a new household: the fields the row fills in."""
+        signature = (
+            row.status is not None,
+            row.poor_group is not None,
+            row.income_per_person is not None,
+            deprivations,
+            row.mentor_phone is not None,
+        )
+        details = self.given.get(signature)
+        if details is None:
+            details = self.given[signature] = self._details(_given_fields(*signature))
+        return details
+
+    def _details(self, fields: list[str]) -> dict[str, Any]:
+        """``{"fields": fields}``, one dict per distinct list, so it is serialised once."""
+        key = tuple(fields)
+        found = self.details.get(key)
+        if found is None:
+            found = self.details[key] = {"fields": fields}
+        return found
 
     def _name_key(self, name: str) -> str:
-        key = self.name_keys.get(name)
-        if key is None:
-            key = self.name_keys[name] = fold(name)
+        key = self.name_keys[name] = fold(name)
         return key
 
     def _standard_id(self, year: int) -> str:
@@ -265,71 +284,67 @@ class _Writer:
             standard_id = self.standards[year] = standard_for_year(year).id
         return standard_id
 
-    async def _match_households(self, planned: list[_Planned]) -> None:
-        """Find existing households by code and list the fields each row changes."""
-        columns = [
-            _HOUSEHOLDS.c.id,
-            _HOUSEHOLDS.c.code,
-            *(_HOUSEHOLDS.c[f] for f in _HOUSEHOLD_FIELDS),
-        ]
-        found = await self.session.execute(
-            select(*columns).where(_HOUSEHOLDS.c.code.in_([p.row.code for p in planned]))
-        )
-        existing = {row.code: row._mapping for row in found}
-        for plan in planned:
-            old = existing.get(plan.row.code)
+    async def _match_households(self, batch: _Batch) -> None:
+        """Find existing households by code and list the fields each of them changes."""
+        codes = [row.code for row in batch.rows]
+        found = await self.session.execute(_BY_CODE, {"codes": codes})
+        existing = {row[0]: tuple(row[1:]) for row in found}
+        if not existing:
+            batch.new = list(range(len(codes)))
+            return
+        for index, code in enumerate(codes):
+            old = existing.get(code)
             if old is None:
-                plan.changed = _given_fields(plan.row)
+                batch.new.append(index)
                 continue
-            plan.household_id = old["id"]
-            plan.is_new = False
-            plan.changed = [
-                _AUDIT_NAMES.get(name, name)
-                for name in _HOUSEHOLD_FIELDS
-                if old[name] != plan.values[name]
-            ]
+            batch.ids[index] = old[0]
+            values = batch.plans[index][0][_FIELDS_START:]
+            changed: list[str] = []
+            for name, before, after in zip(_HOUSEHOLD_FIELDS, old[1:], values, strict=True):
+                if before != after:
+                    _add(changed, _AUDIT_NAMES.get(name, name))
+            batch.fields[index] = changed
 
-    async def _match_records(self, planned: list[_Planned]) -> None:
-        """Find each row's official record for its year; note whether it needs writing."""
-        ids = [p.household_id for p in planned if p.record is not None and p.household_id]
-        existing: dict[tuple[int, int], RowMapping] = {}
-        if ids:
-            columns = [
-                _RECORDS.c.id,
+    async def _match_records(self, batch: _Batch) -> None:
+        """Find the official record of each existing household for its year and note the ones
+        to write (every new household with a status gets a new record anyway)."""
+        with_record = [i for i in batch.fields if batch.plans[i][1] is not None]
+        if not with_record:
+            return
+        found = await self.session.execute(
+            select(
                 _RECORDS.c.household_id,
                 _RECORDS.c.year,
-                *(_RECORDS.c[f] for f in _RECORD_FIELDS),
-            ]
-            found = await self.session.execute(
-                select(*columns).where(_RECORDS.c.household_id.in_(ids))
-            )
-            existing = {(row.household_id, row.year): row._mapping for row in found}
-        for plan in planned:
-            if plan.record is None:
-                continue
-            if plan.household_id is None:
-                plan.write_record = True
-                continue
-            old = existing.get((plan.household_id, plan.record["year"]))
+                _RECORDS.c.id,
+                *(_RECORDS.c[name] for name in _RECORD_FIELDS),
+            ).where(_RECORDS.c.household_id.in_([batch.ids[i] for i in with_record]))
+        )
+        existing = {(row[0], row[1]): tuple(row[2:]) for row in found}
+        for index in with_record:
+            record = batch.plans[index][1] or ()
+            old = existing.get((batch.ids[index], record[0]))
             if old is None:
-                plan.write_record = True
-                _add(plan.changed, "official_record")
+                batch.fresh_records.append(index)
+                _add(batch.fields[index], "official_record")
                 continue
-            differing = [name for name in _RECORD_FIELDS if old[name] != plan.record[name]]
+            differing = [
+                name
+                for name, before, after in zip(_RECORD_FIELDS, old[1:], record[1:], strict=True)
+                if before != after
+            ]
             if differing:
-                plan.record_id = old["id"]
-                plan.write_record = True
+                batch.stale_records[index] = old[0]
                 for name in differing:
-                    _add(plan.changed, _AUDIT_NAMES.get(name, name))
+                    _add(batch.fields[index], _AUDIT_NAMES.get(name, name))
 
-    async def _match_mentors(self, planned: list[_Planned]) -> None:
+    async def _match_mentors(self, batch: _Batch) -> None:
         """Resolve mentor phones to users (creating them) and find hand-overs to record."""
-        with_mentor = [p for p in planned if p.row.mentor_phone]
-        if not with_mentor:
+        phones = {i: row.mentor_phone for i, row in enumerate(batch.rows) if row.mentor_phone}
+        if not phones:
             return
-        await self._mentor_ids({p.row.mentor_phone for p in with_mentor if p.row.mentor_phone})
-        ids = [p.household_id for p in with_mentor if p.household_id is not None]
-        open_by_household: dict[int, list[tuple[int, int]]] = {}
+        await self._mentor_ids(set(phones.values()))
+        ids = [batch.ids[i] for i in phones if batch.ids[i] is not None]
+        open_by_household: dict[int | None, list[tuple[int, int]]] = {}
         if ids:
             found = await self.session.execute(
                 select(
@@ -338,16 +353,15 @@ class _Writer:
             )
             for assignment_id, household_id, mentor_id in found:
                 open_by_household.setdefault(household_id, []).append((assignment_id, mentor_id))
-        for plan in with_mentor:
-            assert plan.row.mentor_phone is not None
-            mentor_id = self.mentors[plan.row.mentor_phone]
-            current = open_by_household.get(plan.household_id or 0, [])
+        for index, phone in phones.items():
+            mentor_id = self.mentors[phone]
+            current = open_by_household.get(batch.ids[index], [])
             if any(mentor == mentor_id for _, mentor in current):
                 continue
-            plan.mentor_id = mentor_id
-            plan.close_assignments = [assignment_id for assignment_id, _ in current]
-            if plan.household_id is not None:
-                _add(plan.changed, "mentor")
+            batch.mentor_ids[index] = mentor_id
+            batch.closing += [assignment_id for assignment_id, _ in current]
+            if index in batch.fields:
+                _add(batch.fields[index], "mentor")
 
     async def _mentor_ids(self, phones: set[str]) -> None:
         missing = sorted(phones - self.mentors.keys())
@@ -376,76 +390,51 @@ class _Writer:
             )
             self.mentors.update({phone: user_id for phone, user_id in created})
 
-    async def _ids_by_code(self, codes: list[str]) -> dict[str, int]:
-        """Ids of just-inserted households: a second query rather than ``RETURNING``, which
-        SQLite can only keep in order by sending the rows one at a time."""
-        found = await self.session.execute(
-            select(_HOUSEHOLDS.c.code, _HOUSEHOLDS.c.id).where(_HOUSEHOLDS.c.code.in_(codes))
-        )
-        return {code: household_id for code, household_id in found}
+    async def _write(self, batch: _Batch) -> None:
+        await self._write_households(batch)
+        await self._write_records(batch)
+        await self._write_assignments(batch)
+        await self._write_audit(batch)
 
-    async def _write(self, planned: list[_Planned]) -> None:
-        new = [p for p in planned if p.is_new]
-        if new:
-            await insert_many(
+    async def _write_households(self, batch: _Batch) -> None:
+        """Insert the new households, noting their ids, and update the changed ones."""
+        plans = batch.plans
+        if batch.new:
+            ids = await insert_with_ids(
                 self.session,
                 _HOUSEHOLDS,
-                [p.values for p in new],
+                _INSERT_FIELDS,
+                [plans[i][0] for i in batch.new],
                 {"created_at": self.now, "updated_at": self.now},
+                key="code",
             )
-            ids = await self._ids_by_code([p.row.code for p in new])
-            for plan in new:
-                plan.household_id = ids[plan.row.code]
-            actions = {id(p): "household.create" for p in new}
-        else:
-            actions = {}
-        changed = [p for p in planned if p.changed and id(p) not in actions]
-        for plan in changed:
-            actions[id(plan)] = "household.update"
+            for index, household_id in zip(batch.new, ids, strict=True):
+                batch.ids[index] = household_id
+        changed = batch.changed
         if changed:
             await self.session.execute(
                 update(_HOUSEHOLDS)
                 .where(_HOUSEHOLDS.c.id == bindparam("b_id"))
-                .values({name: bindparam(name) for name in (*_HOUSEHOLD_FIELDS, "head_name_key")})
+                .values({name: bindparam(name) for name in _INSERT_FIELDS[1:]})
                 .values(updated_at=bindparam("b_now")),
                 [
-                    {**_without_code(p.values), "b_id": p.household_id, "b_now": self.now}
-                    for p in changed
+                    {
+                        **dict(zip(_INSERT_FIELDS[1:], plans[i][0][1:], strict=True)),
+                        "b_id": batch.ids[i],
+                        "b_now": self.now,
+                    }
+                    for i in changed
                 ],
             )
-        await self._write_records([p for p in planned if p.write_record])
-        await self._write_assignments([p for p in planned if p.mentor_id is not None])
-        await self._write_audit([(actions[id(p)], p) for p in planned if id(p) in actions])
 
-    async def _write_audit(self, entries: list[tuple[str, _Planned]]) -> None:
-        """Audit rows as :func:`storage.audit.record_audit` writes them, through
-        :func:`~storage.bulk.insert_many` since an import writes one per household."""
-        details: dict[tuple[str, ...], dict[str, Any]] = {}
-        rows = [
-            {
-                "action": action,
-                "entity_id": str(plan.household_id),
-                "details": details.setdefault(tuple(plan.changed), {"fields": plan.changed}),
-            }
-            for action, plan in entries
-        ]
-        constants = {
-            "at": self.now,
-            "actor_user_id": self.actor.user_id,
-            "actor": self.actor.label,
-            "entity": "household",
-            "note": None,
-        }
-        await insert_many(self.session, _AUDIT, rows, constants)
-
-    async def _write_records(self, planned: list[_Planned]) -> None:
-        fresh = [p.record for p in planned if p.record is not None and p.record_id is None]
-        for plan in planned:
-            if plan.record is not None:
-                plan.record["household_id"] = plan.household_id
-        await insert_many(self.session, _RECORDS, fresh, {"updated_at": self.now})
-        stale = [p for p in planned if p.record_id is not None]
-        if stale:
+    async def _write_records(self, batch: _Batch) -> None:
+        """Insert the official records of new households and the missing ones of existing
+        households; update the ones that differ."""
+        plans, ids = batch.plans, batch.ids
+        fresh = [(ids[i], *record) for i in batch.new if (record := plans[i][1]) is not None]
+        fresh += [(ids[i], *(plans[i][1] or ())) for i in batch.fresh_records]
+        await insert_rows(self.session, _RECORDS, _RECORD_INSERT, fresh, {"updated_at": self.now})
+        if batch.stale_records:
             await self.session.execute(
                 update(_RECORDS)
                 .where(_RECORDS.c.id == bindparam("b_id"))
@@ -453,57 +442,122 @@ class _Writer:
                 .values(updated_at=bindparam("b_now")),
                 [
                     {
-                        **{name: (p.record or {})[name] for name in _RECORD_FIELDS},
-                        "b_id": p.record_id,
+                        **dict(zip(_RECORD_FIELDS, (plans[i][1] or ())[1:], strict=True)),
+                        "b_id": record_id,
                         "b_now": self.now,
                     }
-                    for p in stale
+                    for i, record_id in batch.stale_records.items()
                 ],
             )
 
-    async def _write_assignments(self, planned: list[_Planned]) -> None:
+    async def _write_assignments(self, batch: _Batch) -> None:
         """Close the previous mentor's assignment today and open the new one (hand-over)."""
-        closing = [assignment_id for p in planned for assignment_id in p.close_assignments]
-        if closing:
+        if batch.closing:
             await self.session.execute(
                 update(_ASSIGNMENTS)
                 .where(_ASSIGNMENTS.c.id == bindparam("b_id"))
                 .values(valid_to=bindparam("b_today")),
-                [{"b_id": assignment_id, "b_today": self.today} for assignment_id in closing],
+                [{"b_id": assignment_id, "b_today": self.today} for assignment_id in batch.closing],
             )
-        if planned:
-            await self.session.execute(
-                insert(_ASSIGNMENTS),
-                [
-                    {
-                        "household_id": p.household_id,
-                        "mentor_user_id": p.mentor_id,
-                        "valid_from": self.today,
-                        "valid_to": None,
-                    }
-                    for p in planned
-                ],
-            )
+        await insert_rows(
+            self.session,
+            _ASSIGNMENTS,
+            ("household_id", "mentor_user_id"),
+            [(batch.ids[i], mentor_id) for i, mentor_id in batch.mentor_ids.items()],
+            {"valid_from": self.today, "valid_to": None},
+        )
+
+    async def _write_audit(self, batch: _Batch) -> None:
+        """Audit rows as :func:`storage.audit.record_audit` writes them, one per household created
+        or changed, in the rows' order, through :func:`~storage.bulk.insert_rows` since an
+        import writes one per household."""
+        plans, ids, fields = batch.plans, batch.ids, batch.fields
+        if fields:
+            entries = sorted([*batch.new, *batch.changed])
+            rows = [
+                ("household.update", str(ids[i]), self._details(fields[i]))
+                if i in fields
+                else ("household.create", str(ids[i]), plans[i][2])
+                for i in entries
+            ]
+        else:
+            rows = [("household.create", str(ids[i]), plans[i][2]) for i in batch.new]
+        constants = {
+            "at": self.now,
+            "actor_user_id": self.actor.user_id,
+            "actor": self.actor.label,
+            "entity": "household",
+            "note": None,
+        }
+        await insert_rows(self.session, _AUDIT, ("action", "entity_id", "details"), rows, constants)
 
 
-def _given_fields(row: HouseholdRow) -> list[str]:
-    """Audit fields of a new household: the ones the row fills in."""
+_UnitIds = tuple[int, int, int | None, int, int | None]
+"""(unit_id, province_id, district_id, commune_id, village_id) of a household's place."""
+_Plan = tuple[tuple[Any, ...], tuple[Any, ...] | None, dict[str, Any]]
+"""What :meth:`HouseholdSaver._plan` makes of a row."""
+
+
+@dataclass
+class _Batch:
+    """One chunk of rows on its way to the database; rows are named by their position.
+
+    ``new`` lists the new households; ``fields`` maps each existing household to the audit
+    fields it changes (empty when unchanged). The matching fills in ids, the existing
+    households' records to insert or update, and the mentor assignments to open or close.
+    """
+
+    rows: Sequence[HouseholdRow]
+    plans: list[_Plan]
+    ids: list[int | None] = field(init=False)
+    new: list[int] = field(default_factory=list)
+    fields: dict[int, list[str]] = field(default_factory=dict)
+    fresh_records: list[int] = field(default_factory=list)
+    stale_records: dict[int, int] = field(default_factory=dict)
+    mentor_ids: dict[int, int] = field(default_factory=dict)
+    closing: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ids = [None] * len(self.rows)
+
+    @property
+    def changed(self) -> list[int]:
+        """Existing households that this batch changes."""
+        return [index for index, names in self.fields.items() if names]
+
+
+def _masks(deprivations: Mapping[str, bool | None]) -> tuple[int, int]:
+    """(deprived, known) bitmasks from poverty's bit registry; an unknown code answered True or
+    False raises :class:`~poverty.errors.UnknownIndicatorError`."""
+    try:
+        both = sum(map(_ANSWER_BITS.__getitem__, deprivations.items()))
+    except KeyError:
+        known_answers = [code for code, value in deprivations.items() if value is not None]
+        to_mask(known_answers)
+        both = sum(_ANSWER_BITS[code, bool(deprivations[code])] for code in known_answers)
+    return both & ((1 << _KNOWN_SHIFT) - 1), both >> _KNOWN_SHIFT
+
+
+def _given_fields(
+    status: bool, group: bool, income: bool, deprivations: bool, mentor: bool
+) -> list[str]:
+    """Audit fields of a new household: the ones its row fills in."""
     given = ["head_name", "unit", "area", "members", "ethnic_minority"]
-    if row.status is not None:
+    if status:
         given += ["official_status", "official_year"]
-    if row.poor_group is not None:
+    if group:
         given.append("official_group")
-    if row.income_per_person is not None:
+    if income:
         given.append("income_per_person")
-    if any(value is not None for value in row.deprivations.values()):
+    if deprivations:
         given.append("deprivations")
-    if row.mentor_phone is not None:
+    if mentor:
         given.append("mentor")
     return given
 
 
-def _without_code(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if name != "code"}
+def _any_known(deprivations: Mapping[str, bool | None]) -> bool:
+    return any(value is not None for value in deprivations.values())
 
 
 def _add(names: list[str], name: str) -> None:

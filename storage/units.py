@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from poverty.text import fold
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError, NotFoundError
 from poverty.i18n import N_
+from poverty.text import fold
 from storage.models import AdminUnit
 
 Level = Literal["province", "district", "commune", "village"]
@@ -86,6 +86,7 @@ class UnitTree:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._ids: dict[tuple[int | None, str], AdminUnit] = {}
+        self._placements: dict[tuple[str | None, str | None, str, str | None], Placement] = {}
 
     async def child(self, parent: AdminUnit | None, name: str, level: Level) -> AdminUnit:
         key = unit_key(name)
@@ -122,7 +123,20 @@ class UnitTree:
     async def place(
         self, province: str | None, district: str | None, commune: str, village: str | None
     ) -> Placement:
-        """The placement for a row of the import file, creating missing units."""
+        """The placement for a row of the import file, creating missing units.
+
+        Placements are remembered, so a file of a province's households asks the database about
+        each village once, however many rows and batches name it.
+        """
+        path = (province, district, commune, village)
+        placement = self._placements.get(path)
+        if placement is None:
+            placement = self._placements[path] = await self._place(*path)
+        return placement
+
+    async def _place(
+        self, province: str | None, district: str | None, commune: str, village: str | None
+    ) -> Placement:
         if province:
             top = await self.child(None, province, "province")
         else:

@@ -85,30 +85,53 @@ def read_households(path: Path, *, default_year: int) -> HouseholdFile:
         for code, position in columns.indicators.items()
     ]
     errors = check.result()
+    answers = zip(*deprivations, strict=True) if deprivations else [()] * check.size
+    # Columns of valid rows hold no None where a value is required, hence the casts.
+    cells = zip(
+        table.numbers,
+        cast(list[str], codes),
+        cast(list[str], names),
+        cast(list[str], communes),
+        cast(list[int], members),
+        provinces,
+        districts,
+        villages,
+        cast(list[Area | None], areas),
+        minorities,
+        cast(list[PovertyClass | None], statuses),
+        groups,
+        years,
+        incomes,
+        mentors,
+        answers,
+        strict=True,
+    )
+    invalid = check.invalid
     rows: list[HouseholdRow] = []
     numbers: list[int] = []
-    deprived_rows = list(zip(*deprivations, strict=True)) if deprivations else [()] * check.size
-    for index in range(check.size):
-        if index in check.invalid:
+    for index, row_cells in enumerate(cells):
+        if index in invalid:
             continue
-        numbers.append(table.numbers[index])
+        (number, code, name, commune, size, province, district, village) = row_cells[:8]
+        (area, minority, status, group, year, income, mentor, answered) = row_cells[8:]
+        numbers.append(number)
         rows.append(
             HouseholdRow(
-                code=cast(str, codes[index]),
-                head_name=cast(str, names[index]),
-                commune=cast(str, communes[index]),
-                members=cast(int, members[index]),
-                province=provinces[index],
-                district=districts[index],
-                village=villages[index],
-                area=cast(Area, areas[index] or "nong_thon"),
-                ethnic_minority=bool(minorities[index]),
-                status=cast(PovertyClass, statuses[index] or "khong"),
-                poor_group=groups[index],
-                year=years[index],
-                income_per_person=incomes[index],
-                deprivations=dict(zip(indicator_codes, deprived_rows[index], strict=True)),
-                mentor_phone=mentors[index],
+                code=code,
+                head_name=name,
+                commune=commune,
+                members=size,
+                province=province,
+                district=district,
+                village=village,
+                area=area or "nong_thon",
+                ethnic_minority=bool(minority),
+                status=status or "khong",
+                poor_group=group,
+                year=year,
+                income_per_person=income,
+                deprivations=dict(zip(indicator_codes, answered, strict=True)),
+                mentor_phone=mentor,
             )
         )
     return HouseholdFile(

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
 from storage.audit import Actor
-from storage.households import HouseholdRow, SaveResult, save_households
+from storage.households import HouseholdRow, HouseholdSaver, SaveResult
 from storage.importing.household_rows import HouseholdFile
 from storage.importing.issues import ImportRejectedError, Issue
 from storage.units import UnitTree
 
 SLICE = 10_000
-"""Rows handed to :func:`save_households` at a time, so progress can be shown between them."""
+"""Rows handed to :meth:`HouseholdSaver.save` at a time, so progress can be shown between them."""
 
 Progress = Callable[[int, int], None]
 """Called with (rows written so far, rows to write)."""
@@ -54,16 +54,16 @@ async def import_households(
     Raises :class:`ImportRejectedError` (having written nothing the caller would keep, once it
     rolls back) when a row is invalid and ``skip_invalid`` is False.
     """
-    placed, placement_errors = await _check_placements(session, file)
+    units = UnitTree(session)
+    placed, placement_errors = await _check_placements(units, file)
     errors = file.errors + tuple(placement_errors)
     invalid_rows = file.invalid_rows + len(file.rows) - len(placed)
     if errors and not skip_invalid:
         raise ImportRejectedError(_by_row(errors), invalid_rows)
+    saver = HouseholdSaver(session, actor, now, default_year=default_year, units=units)
     result = SaveResult(0, 0, 0)
     for start in range(0, len(placed), SLICE):
-        result += await save_households(
-            session, placed[start : start + SLICE], actor, now, default_year=default_year
-        )
+        result += await saver.save(placed[start : start + SLICE])
         if on_progress is not None:
             on_progress(min(start + SLICE, len(placed)), len(placed))
     return ImportSummary(
@@ -78,11 +78,11 @@ async def import_households(
 
 
 async def _check_placements(
-    session: AsyncSession, file: HouseholdFile
+    tree: UnitTree, file: HouseholdFile
 ) -> tuple[list[HouseholdRow], list[Issue]]:
     """Rows whose units can be found or created, and an issue for each row whose commune is
-    given without a province and matches no commune or several."""
-    tree = UnitTree(session)
+    given without a province and matches no commune or several. ``tree`` keeps the places found,
+    so writing the rows looks none of them up again."""
     outcome: dict[tuple[str | None, str | None, str, str | None], InvalidInputError | None] = {}
     for path in dict.fromkeys(row.unit_path for row in file.rows):
         try:

@@ -15,7 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from itertools import zip_longest
+from itertools import compress, zip_longest
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -85,17 +85,22 @@ def read_table(path: Path) -> Table:
     headers = tuple(cell.strip() for cell in rows[0]) if rows else ()
     if not any(headers):
         raise ImportFileError(EMPTY)
-    formula_rows = {number for number, _ in formulas}
-    numbers = tuple(
-        number
-        for number, row in enumerate(rows[1:], start=2)
-        if "".join(row).strip() or number in formula_rows
-    )
+    numbers = _data_row_numbers(rows, {number for number, _ in formulas})
     if not numbers:
         raise ImportFileError(HEADER_ONLY)
     kept = [rows[number - 1] for number in numbers]
     columns = tuple(zip_longest(*kept, fillvalue=""))
     return Table(headers, numbers, columns, encoding, formulas)
+
+
+def _data_row_numbers(rows: list[list[str]], formula_rows: set[int]) -> tuple[int, ...]:
+    """Row numbers of the rows after the header that are not blank: a cell with text in it, or
+    a formula. Checked with built-ins over the whole file, as a province's file has many rows."""
+    filled = map(str.strip, map("".join, rows[1:]))
+    numbers = compress(range(2, len(rows) + 1), filled)
+    if not formula_rows:
+        return tuple(numbers)
+    return tuple(sorted(formula_rows.intersection(range(2, len(rows) + 1)).union(numbers)))
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from poverty.errors import InvalidInputError
+from poverty.errors import InvalidInputError, UnknownIndicatorError
 from poverty.standards import INDICATOR_BITS
 from storage.audit import Actor
 from storage.households import HouseholdRow, SaveResult, save_households
@@ -222,3 +222,36 @@ async def test_large_batches_are_saved_in_chunks(sessions: Sessions, now: dateti
     assert await save(sessions, rows, now) == SaveResult(4500, 0, 0)
     assert await count(sessions, OfficialRecord) == 4500
     assert await save(sessions, rows, now) == SaveResult(0, 0, 4500)
+
+
+async def test_new_households_get_their_own_ids_across_statements_and_chunks(
+    sessions: Sessions, now: datetime
+) -> None:
+    """Ids of new households come from the insert itself (no lookup by code): each official
+    record and audit row must point at the household of its own row, also past the first chunk
+    and when older households exist."""
+    await save(sessions, [row("OLD1"), row("OLD2")], now)
+    rows = [row(f"N{i:05d}", income_per_person=1_000_000 + i) for i in range(6000)]
+    assert await save(sessions, rows, now) == SaveResult(6000, 0, 0)
+    async with sessions() as session:
+        pairs = (
+            await session.execute(
+                select(Household.code, OfficialRecord.income_per_person).join(
+                    OfficialRecord, OfficialRecord.household_id == Household.id
+                )
+            )
+        ).all()
+        household_ids = set((await session.scalars(select(Household.id))).all())
+        audited = set((await session.scalars(select(AuditLog.entity_id))).all())
+    incomes = {code: income for code, income in pairs}
+    assert len(incomes) == 6002
+    assert all(incomes[f"N{i:05d}"] == 1_000_000 + i for i in range(6000))
+    assert audited == {str(household_id) for household_id in household_ids}
+
+
+async def test_unknown_indicator_is_refused_only_when_answered(
+    sessions: Sessions, now: datetime
+) -> None:
+    await save(sessions, [row("H1", deprivations={"bhyt": True, "khong_co": None})], now)
+    with pytest.raises(UnknownIndicatorError):
+        await save(sessions, [row("H2", deprivations={"bhyt": True, "khong_co": False})], now)

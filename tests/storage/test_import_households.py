@@ -6,8 +6,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.audit import Actor
 from storage.importing import (
@@ -109,3 +109,24 @@ async def test_blank_status_is_recorded_as_not_poor_for_the_year(
     async with sessions() as session:
         record = (await session.execute(select(OfficialRecord.status, OfficialRecord.year))).one()
     assert tuple(record) == ("khong", 2025)
+
+
+async def test_places_are_looked_up_once_per_import(
+    sessions: Sessions, engine: AsyncEngine, now: datetime, tmp_path: Path
+) -> None:
+    """The tree that checked the rows' places is the one that writes them: each unit is looked
+    up once, however many rows, batches or checks name it."""
+    rows = [household("H1"), household("H2"), household("H3", thon="Thôn 2")]
+    path = write_csv(tmp_path / "h.csv", rows)
+    lookups: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).startswith("SELECT admin_units."):
+            lookups.append(str(args[2]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert (await run_import(sessions, path, now)).created == 3
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert len(lookups) == 4  # province, commune, two villages
