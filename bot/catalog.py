@@ -66,7 +66,7 @@ def fill_source_catalogue(po_file: Path) -> int:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not all(message.string):
+            if not isinstance(message.string, tuple) or not all(message.string):
                 message.string = message.id
                 filled += 1
         elif not message.string:
