@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import assess, chat, database, demo, households, report
+from bot.commands import assess, chat, database, demo, households, people, report, run
 from bot.i18n import _
 from poverty.errors import AppError
 
@@ -28,6 +28,8 @@ households.register(app)
 assess.register(app)
 report.register(app)
 chat.register(app)
+people.register(app)
+run.register(app)
 
 
 def main() -> None:

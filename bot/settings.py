@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
 
+    flood_limit_per_minute: int = 30
+    """Messages one chat identity may send per minute before the bot asks them to slow down."""
+
     http_host: str = "127.0.0.1"
     http_port: int = 8080
 

@@ -214,13 +214,17 @@ class RoleGrant(Base):
 
 
 class Invite(Base):
-    """A single-use code that registers its holder with a role over a unit, until it expires."""
+    """A single-use code that registers its holder with a role over a unit, until it expires.
+
+    Only the SHA-256 of the code is kept (``code_hash``), so the table never holds a code that
+    still works; the code itself is shown once, when the invite is created.
+    """
 
     __tablename__ = "invites"
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(12))
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -302,3 +306,20 @@ class ProcessedUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16))
     update_id: Mapped[str] = mapped_column(String(128))
     processed_at: Mapped[datetime]
+
+
+class MessageRate(Base):
+    """How many messages one channel identity sent in the current one-minute window.
+
+    One row per identity, reset when a new window starts, so the flood limit holds across every
+    worker that shares the database and the table never grows past the number of identities.
+    """
+
+    __tablename__ = "message_rates"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_message_rates_identity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(Integer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,11 +28,18 @@ def chat(
             help="Người dùng: admin, manager, cadre, mentor hoặc số điện thoại.",
         ),
     ],
+    files: Annotated[
+        Path | None,
+        typer.Option(
+            "--files",
+            help="Thư mục lưu tệp trợ lý gửi (biểu đồ, bảng xlsx); mặc định thư mục hiện tại.",
+        ),
+    ] = None,
 ) -> None:
     lines = None if sys.stdin.isatty() else sys.stdin
 
     async def go() -> None:
         async with open_runtime(Settings()) as runtime:
-            await run_console_chat(runtime, as_user, lines, sys.stdout)
+            await run_console_chat(runtime, as_user, lines, sys.stdout, files)
 
     run(go())

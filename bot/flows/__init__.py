@@ -7,8 +7,12 @@ Messages (:mod:`bot.flows.messages`)::
 
     Inbound(identity: IdentityRef(channel: str, external_id: str), text: str,
             update_id: str | None = None)     # a button press arrives as its option key
-    Outbound(text: str, choices: tuple[Option, ...] = ())
+    Outbound(text: str, choices: tuple[Option, ...] = (),
+             attachments: tuple[Attachment, ...] = ())
     Option(key: str, label: str)
+    Attachment(kind: Literal["photo", "document"], filename: str, data: bytes, caption: str = "")
+        # sent after the reply's text: Telegram as a photo or a file, the console writes
+        # it to a folder and prints the path
 
 Flows (:mod:`bot.flows.flow`)::
 
@@ -17,7 +21,7 @@ Flows (:mod:`bot.flows.flow`)::
         answer: an answer type (below); the value is stored in answers[name]
         when:   (answers) -> bool, the step is skipped when False
     Flow(name, title, steps, start=..., finish=..., keywords=(), matches=None,
-         roles=ALL_ROLES, describe=None)
+         roles=ALL_ROLES, describe=None, public=False)
         steps:  Sequence[Step], or (answers) -> Sequence[Step] for steps built from answers
         start:  async (FlowContext) -> initial answers
         finish: async (FlowContext, answers) -> Sequence[Outbound]; runs in the message's
@@ -25,6 +29,9 @@ Flows (:mod:`bot.flows.flow`)::
         keywords: start words, matched after folding (“kiem tra”, “/kiemtra”); the words after
                 the keyword are fed to the first step
         matches: (folded text) -> bool, to claim free text without a keyword
+        public: anyone may start it by keyword, people without an account included; such a
+                flow is never listed in a menu, and when it finishes the engine shows the menu
+                of whatever access the person has then (onboarding by invite)
 
 Answer types (:mod:`bot.flows.answers`), each with ``parse(text) -> value`` raising
 ``ParseError``/``InvalidInputError`` with a Vietnamese msgid, ``options()``, ``hint()`` and
@@ -41,16 +48,24 @@ with ``today`` (date in Asia/Ho_Chi_Minh) and ``channel``; ``access`` is
 
 Engine (:mod:`bot.flows.engine`)::
 
-    engine = Engine(sessions, clock, flows)          # clock: () -> aware datetime
+    engine = Engine(sessions, clock, flows, flood_limit=None)   # clock: () -> aware datetime
     replies: list[Outbound] = await engine.handle(inbound)
+    FloodLimit(messages=30, per=timedelta(minutes=1))
 
 One transaction per inbound message. Cancel (``/huy``, ``hủy``, ``/cancel``), back
 (``/quaylai``, ``quay lai``, ``/back``) and help (``/giup``, ``/help``) work at every step;
 ``/start``, ``menu``, ``xin chào`` show the menu of the user's role, or offer to continue,
 restart or cancel an unfinished flow. Conversations idle for 3 days are closed with a note.
 
-:func:`registered_flows` lists the flows of the application: the household check, and the
-policy lookup when ``bot.flows.policy_lookup`` defines ``POLICY_LOOKUP``.
+Who gets in: a revoked user (``users.revoked_at``) is refused at once with a note. A person
+without an account (or without a grant in force) talks with an empty ``Access`` (``user_id``
+0, no grants): they may start public flows by keyword and otherwise get a note on how to get
+an invite. With a ``FloodLimit``, an identity over its share gets one polite note per window
+and then no reply; the count lives in the database (``message_rates``).
+
+:func:`registered_flows` lists the flows of the application: the household check, the policy
+lookup when ``bot.flows.policy_lookup`` defines ``POLICY_LOOKUP``, the area summary and the
+review progress (managers), and onboarding by invite (public).
 """
 
 from __future__ import annotations
@@ -59,6 +74,8 @@ import importlib
 
 from bot.flows.flow import Flow
 from bot.flows.household_check import HOUSEHOLD_CHECK
+from bot.flows.onboarding import ONBOARDING
+from bot.flows.summary import PROGRESS, SUMMARY
 
 OPTIONAL_FLOWS = (("bot.flows.policy_lookup", "POLICY_LOOKUP"),)
 
@@ -76,4 +93,4 @@ def registered_flows() -> list[Flow]:
         flow = getattr(module, attribute, None)
         if isinstance(flow, Flow):
             flows.append(flow)
-    return flows
+    return [*flows, SUMMARY, PROGRESS, ONBOARDING]

@@ -13,7 +13,12 @@ Rules every flow gets for free:
   silence) offers continue / restart / cancel;
 - a reply that does not fit the step gets a short explanation and the same question again,
   and nothing is stored;
-- messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else.
+- messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else;
+- with a :class:`FloodLimit`, an identity that sends more than its share of messages in a
+  window gets one polite note and then silence until the window ends (counted in the
+  database, so the limit holds across workers);
+- a revoked user is refused at once; people without an account may only run public flows
+  (onboarding by invite) and otherwise get a note on how to get an invite.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from storage.conversations import (
     mark_processed,
     save_conversation,
 )
+from storage.invites import is_revoked_identity
+from storage.rates import count_message
 
 MAX_MESSAGE_LENGTH = 500
 DEFAULT_TTL = timedelta(days=3)
@@ -52,6 +59,17 @@ NO_ACCESS = __(
     "Xin lỗi, số này chưa được cấp quyền dùng Trợ lý Giảm nghèo. "
     "Xin liên hệ cán bộ phụ trách ở xã để được cấp mã mời."
 )
+HAVE_CODE = __("Nếu anh/chị đã có mã mời, xin gõ: dang ky <mã mời>.")
+REVOKED = __(
+    "Quyền dùng Trợ lý Giảm nghèo của anh/chị đã bị thu hồi. "
+    "Nếu có nhầm lẫn, xin liên hệ cán bộ phụ trách ở xã."
+)
+FLOODED = __(
+    "Anh/chị gửi nhiều tin nhắn quá nhanh. Xin chờ khoảng một phút rồi gửi tiếp; "
+    "các tin nhắn gửi trong lúc này sẽ không được xử lý."
+)
+GUEST = Access(user_id=0, name="", grants=())
+"""The access a person without an account talks with; they may run public flows only."""
 TOO_LONG = __("Tin nhắn dài quá (tối đa {max} ký tự). Xin trả lời ngắn gọn.")
 EMPTY = __("Chưa nhận được câu trả lời.")
 CANCELLED = __("Đã hủy, các câu trả lời chưa được lưu. Gõ “menu” để xem các việc có thể làm.")
@@ -75,6 +93,14 @@ RESUME = Choice(
 
 
 @dataclass(frozen=True)
+class FloodLimit:
+    """At most ``messages`` messages per identity in each window of ``per``."""
+
+    messages: int = 30
+    per: timedelta = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
 class _Turn:
     """What is known while one message is handled."""
 
@@ -86,6 +112,13 @@ class _Turn:
 
     def context(self, text: str = "") -> FlowContext:
         return FlowContext(self.session, self.access, self.identity, self.now, self.tz, text)
+
+    @property
+    def is_guest(self) -> bool:
+        return not self.access.grants
+
+    def may_run(self, flow: Flow) -> bool:
+        return flow.public or self.access.has_role(flow.roles)
 
 
 class Engine:
@@ -100,6 +133,7 @@ class Engine:
         tz: ZoneInfo = TIMEZONE,
         ttl: timedelta = DEFAULT_TTL,
         resume_after: timedelta = DEFAULT_RESUME_AFTER,
+        flood_limit: FloodLimit | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -107,6 +141,7 @@ class Engine:
         self._tz = tz
         self._ttl = ttl
         self._resume_after = resume_after
+        self._flood_limit = flood_limit
 
     @property
     def flows(self) -> tuple[Flow, ...]:
@@ -122,17 +157,37 @@ class Engine:
                     session, identity.channel, inbound.update_id, now
                 ):
                     return []
+                flooded = await self._flood_check(session, identity, now)
+                if flooded is not None:
+                    return flooded
                 access = await access_for_identity(session, identity.channel, identity.external_id)
-                if access is None or not access.grants:
-                    return [Outbound(_(NO_ACCESS))]
-                turn = _Turn(session, access, identity, now, self._tz)
+                if access is None and await is_revoked_identity(
+                    session, identity.channel, identity.external_id
+                ):
+                    return [Outbound(_(REVOKED))]
+                turn = _Turn(session, access or GUEST, identity, now, self._tz)
                 return await self._dispatch(turn, inbound.text)
+
+    async def _flood_check(
+        self, session: AsyncSession, identity: IdentityRef, now: datetime
+    ) -> list[Outbound] | None:
+        """None within the limit; the note for the first message over it; nothing after."""
+        limit = self._flood_limit
+        if limit is None:
+            return None
+        count = await count_message(session, identity.channel, identity.external_id, now, limit.per)
+        if count <= limit.messages:
+            return None
+        return [Outbound(_(FLOODED))] if count == limit.messages + 1 else []
 
     async def _dispatch(self, turn: _Turn, text: str) -> list[Outbound]:
         conversation = await load_conversation(
             turn.session, turn.identity.channel, turn.identity.external_id
         )
         flow = self._flows.get(conversation.flow) if conversation else None
+        if conversation is not None and flow is not None and not turn.may_run(flow):
+            await self._drop(turn)
+            conversation = flow = None
         notes: list[Outbound] = []
         if conversation is not None and (flow is None or turn.now >= conversation.expires_at):
             await self._drop(turn)
@@ -171,6 +226,8 @@ class Engine:
     async def _outside(
         self, turn: _Turn, text: str, command: Command | None, *, quiet: bool
     ) -> list[Outbound]:
+        if turn.is_guest:
+            return await self._outside_as_guest(turn, text, command)
         flows = allowed_flows(self.flows, turn.access)
         if command in ("cancel", "back"):
             return [Outbound(_(NOTHING_ACTIVE)), menu(flows, turn.access)]
@@ -181,7 +238,7 @@ class Engine:
             return await self._start(turn, picked, "")
         found = match_flow(self.flows, text)
         if found is not None:
-            if found.flow not in flows:
+            if found.flow not in flows and not found.flow.public:
                 title = _(found.flow.title)
                 return [Outbound(_(NOT_YOUR_ROLE).format(title=title)), menu(flows, turn.access)]
             return await self._start(turn, found.flow, found.rest)
@@ -189,12 +246,25 @@ class Engine:
             return [menu(flows, turn.access)]
         return [Outbound(_(NOT_UNDERSTOOD)), menu(flows, turn.access)]
 
+    async def _outside_as_guest(
+        self, turn: _Turn, text: str, command: Command | None
+    ) -> list[Outbound]:
+        """Someone without an account: a public flow by its keyword, else how to get in."""
+        public = [flow for flow in self.flows if flow.public]
+        found = match_flow(public, text) if command is None else None
+        if found is not None:
+            return await self._start(turn, found.flow, found.rest)
+        note = _(NO_ACCESS)
+        if public:
+            note = f"{note}\n{_(HAVE_CODE)}"
+        return [Outbound(note)]
+
     async def _start(self, turn: _Turn, flow: Flow, rest: str) -> list[Outbound]:
         answers = await flow.start(turn.context(rest))
         conversation = Conversation(
             channel=turn.identity.channel,
             external_id=turn.identity.external_id,
-            user_id=turn.access.user_id,
+            user_id=turn.access.user_id or None,
             flow=flow.name,
             started_at=turn.now,
             updated_at=turn.now,
@@ -235,7 +305,17 @@ class Engine:
                 conversation.answers.pop(conversation.history.pop(), None)
             return await self._retry(turn, flow, conversation, error_text(error))
         await self._drop(turn)
+        if flow.public:
+            replies.extend(await self._menu_after_joining(turn))
         return replies
+
+    async def _menu_after_joining(self, turn: _Turn) -> list[Outbound]:
+        """After a public flow (onboarding), the menu of whatever access the person has now."""
+        identity = turn.identity
+        access = await access_for_identity(turn.session, identity.channel, identity.external_id)
+        if access is None or not access.grants:
+            return []
+        return [menu(allowed_flows(self.flows, access), access)]
 
     async def _retry(
         self, turn: _Turn, flow: Flow, conversation: Conversation, reason: str

@@ -77,6 +77,8 @@ class Flow:
       (``kiem tra``, ``/kiemtra``); ``matches(folded_text)`` may claim other free text.
     - ``roles``: who may run it; ``describe(answers)`` names the work in progress when the
       engine offers to continue it.
+    - ``public``: anyone may start it by keyword, people without an account included
+      (onboarding by invite); it is never listed in a menu.
     """
 
     name: str
@@ -88,6 +90,7 @@ class Flow:
     matches: Callable[[str], bool] | None = None
     roles: frozenset[str] = field(default=ALL_ROLES)
     describe: Callable[[Answers], str] | None = None
+    public: bool = False
 
     def steps_for(self, answers: Answers) -> Sequence[Step]:
         return self.steps(answers) if callable(self.steps) else self.steps

@@ -8,6 +8,7 @@ as :class:`Inbound` text (a button sends its option key), and every channel rend
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,21 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: a ``photo`` (a PNG chart) or a ``document`` (an xlsx table).
+    Telegram sends it as a photo or a file, the console writes it to a folder."""
+
+    kind: Literal["photo", "document"]
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Outbound:
-    """One reply: translated text and, for choice questions, the options in order."""
+    """One reply: translated text, for choice questions the options in order, and any files
+    to send after the text."""
 
     text: str
     choices: tuple[Option, ...] = ()
+    attachments: tuple[Attachment, ...] = ()

@@ -34,7 +34,8 @@ class Match:
 
 
 def allowed_flows(flows: Sequence[Flow], access: Access) -> list[Flow]:
-    return [f for f in flows if access.has_role(f.roles)]
+    """The flows of the user's menu: those of their roles; public flows are never listed."""
+    return [f for f in flows if not f.public and access.has_role(f.roles)]
 
 
 def match_flow(flows: Sequence[Flow], text: str) -> Match | None:

@@ -7,12 +7,15 @@ line of input is one message and every reply is printed, so a conversation can b
     printf 'kiem tra\\nTL00001\\n' | giamngheo chat --as cadre
 
 The console opens every session with ``/start``, so an unfinished check is offered to be
-continued, restarted or cancelled, exactly as on the other channels.
+continued, restarted or cancelled, exactly as on the other channels. Files a reply carries
+(a chart, an xlsx table) are written to a folder (the current one, or ``--files DIR``) and
+their paths printed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.flows import registered_flows
@@ -33,6 +36,7 @@ UNKNOWN_USER = __(
 )
 GREETING = __("Xin chào {name}! Anh/chị đang dùng trợ lý với vai trò {roles}.")
 HOW_TO_QUIT = __("Gõ “thoat” hoặc nhấn Ctrl+D để kết thúc.")
+FILE_SAVED = __("Đã lưu tệp: {path}")
 
 
 class UnknownConsoleUserError(AppError):
@@ -49,6 +53,30 @@ def render(replies: Sequence[Outbound]) -> str:
     return "\n\n".join(blocks)
 
 
+def save_attachments(replies: Sequence[Outbound], folder: Path) -> list[Path]:
+    """Write every attachment of ``replies`` into ``folder``; an existing name gets a number."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for reply in replies:
+        for attachment in reply.attachments:
+            name = Path(attachment.filename).name or "tep"
+            path = folder / name
+            number = 1
+            while path.exists():
+                number += 1
+                path = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
+            path.write_bytes(attachment.data)
+            paths.append(path)
+    return paths
+
+
+def show(replies: Sequence[Outbound], folder: Path) -> str:
+    """The replies as text, with a line for each file written to ``folder``."""
+    lines = [render(replies)]
+    lines += [_(FILE_SAVED).format(path=path) for path in save_attachments(replies, folder)]
+    return "\n".join(lines)
+
+
 def console_identity(as_user: str) -> IdentityRef:
     """The identity ``--as`` names: a console name, or a phone number in E.164 form."""
     phone = normalize_phone(as_user)
@@ -56,10 +84,16 @@ def console_identity(as_user: str) -> IdentityRef:
 
 
 async def run_console_chat(
-    runtime: Runtime, as_user: str, lines: Iterable[str] | None, out: TextIO
+    runtime: Runtime,
+    as_user: str,
+    lines: Iterable[str] | None,
+    out: TextIO,
+    files: Path | None = None,
 ) -> None:
     """Chat as ``as_user``: from ``lines`` (one message each, echoed with ``>``), or
-    interactively with ``input()`` when ``lines`` is None. Returns at the end of input."""
+    interactively with ``input()`` when ``lines`` is None. Returns at the end of input.
+    Attachments are written to ``files`` (default: the current folder)."""
+    folder = files if files is not None else Path.cwd()
     engine = Engine(runtime.sessions, runtime.now, registered_flows(), tz=runtime.tz)
     identity = console_identity(as_user)
     async with runtime.sessions() as session:
@@ -68,11 +102,11 @@ async def run_console_chat(
         raise UnknownConsoleUserError(UNKNOWN_USER, name=as_user)
     greeting = _(GREETING).format(name=access.name, roles=roles_text(access))
     out.write(f"{greeting}\n{_(HOW_TO_QUIT)}\n\n")
-    out.write(render(await engine.handle(Inbound(identity, "/start"))) + "\n")
+    out.write(show(await engine.handle(Inbound(identity, "/start")), folder) + "\n")
     for text in _messages(lines, out):
         if fold(text) in QUIT_WORDS:
             break
-        out.write(render(await engine.handle(Inbound(identity, text))) + "\n")
+        out.write(show(await engine.handle(Inbound(identity, text)), folder) + "\n")
         out.flush()
 
 

@@ -1,0 +1,197 @@
+"""Summaries for managers: ``/tomtat`` (the appendix figures of an area) and ``tiến độ`` (how
+far this year's household review has come).
+
+- ``/tomtat [unit]`` answers with the figures of Phụ lục 1 as a compact list (households, poor
+  households, poor rate per child unit and the total), the indicators most poor households are
+  deprived in (Phụ lục 2), a PNG chart of both, and the two appendices as xlsx files laid out
+  like the official forms.
+- ``tiến độ [unit]`` lists, per child unit, the households checked since the review period
+  started (1 September, QĐ 24/2021/QĐ-TTg Art. 3) and their share of all households.
+
+Both run for managers and administrators and only inside the units their grants cover
+(:mod:`bot.flows.area_choice`). The year is the current one in Asia/Ho_Chi_Minh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
+from bot.flows.context import FlowContext
+from bot.flows.flow import Answers, Flow, Step
+from bot.flows.messages import Attachment, Outbound
+from bot.i18n import _, __
+from poverty.formatting import format_date, format_decimal, format_int
+from poverty.text import slug
+from storage.exporting.report_chart import summary_chart
+from storage.exporting.xlsx_report import report_xlsx
+from storage.progress import ProgressRow, review_progress
+from storage.reports import Report, appendix_1, appendix_2
+from storage.units import Unit
+
+TOP_DEPRIVATIONS = 5
+
+SUMMARY_TITLE = __("Tóm tắt năm {year} – {unit}")
+STANDARD_LINE = __("Chuẩn nghèo: {standard}.")
+POOR_LINE = __("• {unit}: {households} hộ, {poor} hộ nghèo ({rate}%)")
+TOTAL_LINE = __(
+    "Cả địa bàn: {households} hộ, {poor} hộ nghèo ({rate}%), trong đó {minority} hộ DTTS."
+)
+DEPRIVATIONS_TITLE = __("Hộ nghèo thiếu hụt nhiều nhất:")
+DEPRIVATION_LINE = __("• {indicator}: {count} hộ")
+NO_POOR = __("Không có hộ nghèo nào được ghi nhận.")
+WARNINGS_LINE = __("Có {count} cảnh báo số liệu; xem trang “Cảnh báo” trong tệp Phụ lục 1.")
+FILES_LINE = __("Biểu đồ và hai phụ lục (xlsx) được gửi kèm bên dưới.")
+CHART_CAPTION = __("Tỷ lệ hộ nghèo và thiếu hụt theo chỉ số – {unit}, năm {year}")
+APPENDIX_1_CAPTION = __("Phụ lục 1 – {unit}, năm {year}")
+APPENDIX_2_CAPTION = __("Phụ lục 2 – {unit}, năm {year}")
+
+PROGRESS_TITLE = __("Tiến độ rà soát hộ – {unit}")
+PROGRESS_SINCE = __("Số hộ đã được kiểm tra từ ngày {date} (đầu kỳ rà soát hằng năm):")
+PROGRESS_LINE = __("• {unit}: {checked}/{households} hộ ({share}%)")
+PROGRESS_TOTAL = __("Cả địa bàn: {checked}/{households} hộ ({share}%).")
+PROGRESS_NONE = __("Địa bàn chưa có hộ nào.")
+
+
+async def _summary_start(context: FlowContext) -> Answers:
+    answers = await start_in_area(context)
+    answers["nam"] = context.today.year
+    return answers
+
+
+def _summary_steps(answers: Answers) -> Sequence[Step]:
+    return (unit_step(answers),)
+
+
+def _rate(value: object) -> str:
+    return format_decimal(float(Decimal(str(value))))
+
+
+def summary_text(first: Report, second: Report) -> str:
+    """The figures as short lines that read well on a phone."""
+    lines = [
+        _(SUMMARY_TITLE).format(year=first.year, unit=first.unit_label),
+        _(STANDARD_LINE).format(standard=_(first.standard_name)),
+    ]
+    for row in first.rows:
+        lines.append(
+            _(POOR_LINE).format(
+                unit=row.label(_),
+                households=format_int(int(row["tong_so_ho"])),
+                poor=format_int(int(row["ho_ngheo"])),
+                rate=_rate(row["ty_le_ngheo"]),
+            )
+        )
+    total = first.total
+    lines.append(
+        _(TOTAL_LINE).format(
+            households=format_int(int(total["tong_so_ho"])),
+            poor=format_int(int(total["ho_ngheo"])),
+            rate=_rate(total["ty_le_ngheo"]),
+            minority=format_int(int(total["ho_dtts"])),
+        )
+    )
+    counts = sorted(
+        ((int(second.total.values.get(e.code, 0)), e.name) for e in second.legend),
+        key=lambda item: -item[0],
+    )
+    top = [(count, name) for count, name in counts if count > 0][:TOP_DEPRIVATIONS]
+    if top:
+        lines.append(_(DEPRIVATIONS_TITLE))
+        lines += [
+            _(DEPRIVATION_LINE).format(indicator=_(name), count=format_int(count))
+            for count, name in top
+        ]
+    else:
+        lines.append(_(NO_POOR))
+    if first.warnings:
+        lines.append(_(WARNINGS_LINE).format(count=format_int(len(first.warnings))))
+    lines.append(_(FILES_LINE))
+    return "\n".join(lines)
+
+
+def _file_name(kind: str, unit: Unit, year: int, extension: str) -> str:
+    name = slug(unit.name).replace("_", "-") or str(unit.id)
+    return f"{kind}-{name}-{year}.{extension}"
+
+
+async def _summary_finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
+    unit = await chosen_unit(context, answers)
+    year = int(answers["nam"])
+    first = await appendix_1(context.session, unit, year)
+    second = await appendix_2(context.session, unit, year)
+    label = {"unit": first.unit_label, "year": year}
+    attachments = (
+        Attachment(
+            "photo",
+            _file_name("tom-tat", unit, year, "png"),
+            summary_chart(first, second, _),
+            _(CHART_CAPTION).format(**label),
+        ),
+        Attachment(
+            "document",
+            _file_name(first.kind, unit, year, "xlsx"),
+            report_xlsx(first, _),
+            _(APPENDIX_1_CAPTION).format(**label),
+        ),
+        Attachment(
+            "document",
+            _file_name(second.kind, unit, year, "xlsx"),
+            report_xlsx(second, _),
+            _(APPENDIX_2_CAPTION).format(**label),
+        ),
+    )
+    return [Outbound(summary_text(first, second), attachments=attachments)]
+
+
+def _progress_line(row: ProgressRow) -> str:
+    return _(PROGRESS_LINE).format(
+        unit=_(row.name) if row.fixed else row.name,
+        checked=format_int(row.checked),
+        households=format_int(row.households),
+        share=format_decimal(row.share),
+    )
+
+
+async def _progress_finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
+    unit = await chosen_unit(context, answers)
+    progress = await review_progress(context.session, unit, context.today, context.tz)
+    lines = [
+        _(PROGRESS_TITLE).format(unit=unit.name),
+        _(PROGRESS_SINCE).format(date=format_date(progress.since)),
+    ]
+    total = progress.total
+    if total.households == 0:
+        lines.append(_(PROGRESS_NONE))
+        return [Outbound("\n".join(lines))]
+    lines += [_progress_line(row) for row in progress.rows]
+    lines.append(
+        _(PROGRESS_TOTAL).format(
+            checked=format_int(total.checked),
+            households=format_int(total.households),
+            share=format_decimal(total.share),
+        )
+    )
+    return [Outbound("\n".join(lines))]
+
+
+SUMMARY = Flow(
+    name="summary",
+    title=__("Tóm tắt địa bàn"),
+    steps=_summary_steps,
+    start=_summary_start,
+    finish=_summary_finish,
+    keywords=("/tomtat", "tom tat", "tomtat"),
+    roles=MANAGING_ROLES,
+)
+
+PROGRESS = Flow(
+    name="progress",
+    title=__("Tiến độ rà soát"),
+    steps=_summary_steps,
+    start=start_in_area,
+    finish=_progress_finish,
+    keywords=("tien do", "/tiendo", "tiendo"),
+    roles=MANAGING_ROLES,
+)

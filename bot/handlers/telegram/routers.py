@@ -1,0 +1,100 @@
+"""The Telegram routers: thin on purpose. Each update becomes one :class:`Inbound` for the
+engine (text, or the key a button sends), and the engine's replies are sent back.
+
+- only private chats are served; the identity is ``("telegram", chat id)``;
+- ``update_id`` goes with the message, so an update delivered twice is answered once;
+- a button press is acknowledged at once (``answerCallbackQuery``), then the question it
+  answered is edited to show the choice and lose its keyboard, so it cannot be pressed twice;
+- the chat shows "typing…" when the engine takes longer than :data:`TYPING_AFTER` seconds
+  (a summary with its chart and tables);
+- an unexpected failure gets a short apology; the log names the error type only, never the
+  message text, a name or a phone number.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message, Update
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot.flows.engine import Engine
+from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.handlers.telegram.rendering import MAX_TEXT, command_text, pressed_label
+from bot.handlers.telegram.sender import send_replies, with_retry
+from bot.i18n import DEFAULT_LANGUAGE, _, __, language
+
+CHANNEL = "telegram"
+TYPING_AFTER = 0.5
+FAILED = __("Xin lỗi, trợ lý đang gặp sự cố. Xin thử lại sau ít phút.")
+
+log = logging.getLogger(__name__)
+
+
+def build_router() -> Router:
+    """A fresh router (a router joins one dispatcher only, and tests build several)."""
+    router = Router(name="telegram")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(on_message)
+    router.callback_query.register(on_button)
+    return router
+
+
+async def on_message(message: Message, bot: Bot, engine: Engine, event_update: Update) -> None:
+    text = command_text(message.text or message.caption or "")
+    await converse(bot, engine, message.chat.id, text, event_update.update_id)
+
+
+async def on_button(query: CallbackQuery, bot: Bot, engine: Engine, event_update: Update) -> None:
+    with suppress(TelegramBadRequest):
+        await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None and message.chat.type != ChatType.PRIVATE:
+        return
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    await converse(bot, engine, chat_id, query.data or "", event_update.update_id, before=message)
+
+
+async def converse(
+    bot: Bot,
+    engine: Engine,
+    chat_id: int,
+    text: str,
+    update_id: int,
+    *,
+    before: Message | None = None,
+) -> list[Outbound]:
+    """Hand one message to the engine and send its replies; ``before`` is the question whose
+    button was pressed, marked with the choice once the engine has taken it."""
+    inbound = Inbound(IdentityRef(CHANNEL, str(chat_id)), text, str(update_id))
+    try:
+        async with ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER):
+            replies = await engine.handle(inbound)
+    except Exception as error:  # the channel's outer boundary: apologise, keep serving
+        log.error("telegram: update %s failed with %s", update_id, type(error).__name__)
+        with language(DEFAULT_LANGUAGE):
+            await with_retry(lambda: bot.send_message(chat_id, _(FAILED)))
+        return []
+    if replies and before is not None:
+        await mark_choice(bot, before, text)
+    await send_replies(bot, chat_id, replies)
+    return replies
+
+
+async def mark_choice(bot: Bot, message: Message, data: str) -> None:
+    """Show the pressed button's label under the question and remove the keyboard."""
+    label = pressed_label(message.reply_markup, data)
+    text = message.text
+    with suppress(TelegramBadRequest):
+        if label is not None and text is not None and len(text) + len(label) + 3 <= MAX_TEXT:
+            await bot.edit_message_text(
+                text=f"{text}\n\n» {label}", chat_id=message.chat.id, message_id=message.message_id
+            )
+        else:
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+            )
