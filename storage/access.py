@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.text import normalize_phone
@@ -62,38 +62,73 @@ class Access:
         return tuple(kept)
 
 
+@dataclass(frozen=True)
+class IdentityLookup:
+    """Who writes from a channel identity: their access, or whether they were revoked."""
+
+    access: Access | None
+    revoked: bool = False
+
+
+async def lookup_identity(session: AsyncSession, channel: str, external_id: str) -> IdentityLookup:
+    """The user behind ``(channel, external_id)`` with their grants, in one query (every inbound
+    message starts here). On SMS and the console a phone number also finds its user."""
+    found = await _user_with_grants(
+        session,
+        and_(Identity.channel == channel, Identity.external_id == external_id),
+        via_identity=True,
+    )
+    if found is None and channel in PHONE_CHANNELS:
+        phone = normalize_phone(external_id)
+        if phone is not None:
+            found = await _user_with_grants(session, User.phone == phone)
+    return found or IdentityLookup(None)
+
+
 async def access_for_identity(
     session: AsyncSession, channel: str, external_id: str
 ) -> Access | None:
     """The access of whoever writes from ``(channel, external_id)``; None for strangers and
-    revoked users. On SMS and the console a phone number also finds its user."""
-    user_id = await session.scalar(
-        select(Identity.user_id).where(
-            Identity.channel == channel, Identity.external_id == external_id
-        )
-    )
-    if user_id is None and channel in PHONE_CHANNELS:
-        phone = normalize_phone(external_id)
-        if phone is not None:
-            user_id = await session.scalar(select(User.id).where(User.phone == phone))
-    return None if user_id is None else await access_for_user(session, user_id)
+    revoked users."""
+    return (await lookup_identity(session, channel, external_id)).access
 
 
 async def access_for_user(session: AsyncSession, user_id: int) -> Access | None:
     """The user's name and grants in force; None when the user is unknown or revoked."""
-    user = await session.get(User, user_id)
-    if user is None or user.revoked_at is not None:
-        return None
-    rows = (
-        await session.execute(
-            select(RoleGrant.role, AdminUnit)
-            .join(AdminUnit, AdminUnit.id == RoleGrant.unit_id)
-            .where(RoleGrant.user_id == user_id, RoleGrant.revoked_at.is_(None))
-            .order_by(RoleGrant.id)
+    found = await _user_with_grants(session, User.id == user_id)
+    return found.access if found else None
+
+
+async def _user_with_grants(
+    session: AsyncSession, condition: ColumnElement[bool], *, via_identity: bool = False
+) -> IdentityLookup | None:
+    """One row per grant in force (one row with no grant when there is none)."""
+    query = select(
+        User.id, User.name, User.revoked_at,
+        RoleGrant.role, AdminUnit.id, AdminUnit.name, AdminUnit.level, AdminUnit.path,
+    ).select_from(User)  # fmt: skip
+    if via_identity:
+        query = query.join(Identity, Identity.user_id == User.id)
+    query = (
+        query.outerjoin(
+            RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.revoked_at.is_(None))
         )
-    ).all()
-    grants = tuple(Grant(role, u.id, u.name, u.level, u.path) for role, u in rows)
-    return Access(user.id, user.name, grants)
+        .outerjoin(AdminUnit, AdminUnit.id == RoleGrant.unit_id)
+        .where(condition)
+        .order_by(RoleGrant.id)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return None
+    user_id, name, revoked_at = rows[0][:3]
+    if revoked_at is not None:
+        return IdentityLookup(None, revoked=True)
+    grants = tuple(
+        Grant(role, unit_id, unit_name, level, path)
+        for _, _, _, role, unit_id, unit_name, level, path in rows
+        if role is not None
+    )
+    return IdentityLookup(Access(user_id, name, grants))
 
 
 _LEVEL_COLUMNS = {

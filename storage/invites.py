@@ -196,13 +196,3 @@ async def redeem_invite(
     entry = AuditEntry("invite.use", "invite", str(found.id), {"user_id": user_id})
     await record_audit(session, actor, [entry], now)
     return Redeemed(user_id, user_name, found.role, found.unit_name, is_new)
-
-
-async def is_revoked_identity(session: AsyncSession, channel: str, external_id: str) -> bool:
-    """Whether the identity belongs to a user whose access was revoked."""
-    revoked = await session.scalar(
-        select(User.revoked_at)
-        .join(Identity, Identity.user_id == User.id)
-        .where(Identity.channel == channel, Identity.external_id == external_id)
-    )
-    return revoked is not None

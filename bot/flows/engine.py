@@ -39,7 +39,7 @@ from bot.flows.routing import allowed_flows, match_flow, menu, menu_pick
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_date
-from storage.access import Access, access_for_identity
+from storage.access import Access, access_for_identity, lookup_identity
 from storage.conversations import (
     Conversation,
     delete_conversation,
@@ -47,7 +47,6 @@ from storage.conversations import (
     mark_processed,
     save_conversation,
 )
-from storage.invites import is_revoked_identity
 from storage.rates import count_message
 
 MAX_MESSAGE_LENGTH = 500
@@ -160,12 +159,10 @@ class Engine:
                 flooded = await self._flood_check(session, identity, now)
                 if flooded is not None:
                     return flooded
-                access = await access_for_identity(session, identity.channel, identity.external_id)
-                if access is None and await is_revoked_identity(
-                    session, identity.channel, identity.external_id
-                ):
+                found = await lookup_identity(session, identity.channel, identity.external_id)
+                if found.revoked:
                     return [Outbound(_(REVOKED))]
-                turn = _Turn(session, access or GUEST, identity, now, self._tz)
+                turn = _Turn(session, found.access or GUEST, identity, now, self._tz)
                 return await self._dispatch(turn, inbound.text)
 
     async def _flood_check(

@@ -12,6 +12,7 @@ from storage.access import (
     access_for_identity,
     access_for_user,
     households_in_scope,
+    lookup_identity,
     units_in_scope,
 )
 from storage.models import AdminUnit, Household, RoleGrant, User
@@ -128,3 +129,21 @@ async def test_phone_finds_a_user_on_sms_and_console_but_not_on_telegram(
     assert console.user_id == area.users["phone_cadre"]
     assert telegram is None
     assert stranger is None
+
+
+async def test_revoked_user_is_told_apart_from_a_stranger(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    area = await seed_area(sessions, now)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(User).where(User.id == area.users["mentor"]).values(revoked_at=now)
+        )
+    async with sessions() as session:
+        revoked = await lookup_identity(session, "console", "mentor")
+        stranger = await lookup_identity(session, "console", "nobody")
+        cadre = await lookup_identity(session, "console", "cadre")
+
+    assert revoked.revoked and revoked.access is None
+    assert not stranger.revoked and stranger.access is None
+    assert not cadre.revoked and cadre.access is not None and cadre.access.roles == {"cadre"}
