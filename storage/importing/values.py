@@ -97,28 +97,23 @@ def choice(raw: str, words: Mapping[str, str]) -> str | None:
     return value
 
 
-def yes_no(raw: str) -> bool:
-    """``1``/``có``/``x`` or ``0``/``không``; blank is no."""
-    if not raw:
-        return False
+def _yes_no_word(raw: str, error: str) -> bool:
     value = YES_NO_WORDS.get(raw)
     if value is None:
         value = YES_NO_WORDS.get(slug(raw))
     if value is None:
-        raise CellError(NOT_YES_NO, {"value": quoted(raw)})
+        raise CellError(error, {"value": quoted(raw)})
     return value
+
+
+def yes_no(raw: str) -> bool:
+    """``1``/``có``/``x`` or ``0``/``không``; blank is no."""
+    return _yes_no_word(raw, NOT_YES_NO) if raw else False
 
 
 def deprivation(raw: str) -> bool | None:
     """``1`` deprived, ``0`` not, blank unknown (``có``/``không``/``x`` also read)."""
-    if not raw:
-        return None
-    value = YES_NO_WORDS.get(raw)
-    if value is None:
-        value = YES_NO_WORDS.get(slug(raw))
-    if value is None:
-        raise CellError(NOT_DEPRIVATION, {"value": quoted(raw)})
-    return value
+    return _yes_no_word(raw, NOT_DEPRIVATION) if raw else None
 
 
 def money(raw: str) -> int | None:
