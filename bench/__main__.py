@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.import", "bench.flow", "bench.report", "bench.telegram")
+BENCHMARKS = ("bench.import", "bench.flow", "bench.report", "bench.telegram", "bench.dispatch")
 
 
 def main() -> None:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import assess, chat, database, demo, households, people, report, run
+from bot.commands import (
+    assess,
+    chat,
+    database,
+    demo,
+    households,
+    mentors,
+    people,
+    report,
+    run,
+    scheduler,
+)
 from bot.i18n import _
 from poverty.errors import AppError
 
@@ -30,6 +41,8 @@ report.register(app)
 chat.register(app)
 people.register(app)
 run.register(app)
+mentors.register(app)
+scheduler.register(app)
 
 
 def main() -> None:

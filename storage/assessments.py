@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from poverty.errors import InvalidInputError
 from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
+from storage.followups import sync_followups
 from storage.models import Assessment, Household
 
 HOUSEHOLD_GONE = N_("Không tìm thấy hộ này nữa; kết quả chưa được lưu.")
@@ -70,4 +71,5 @@ async def save_assessment(
         [AuditEntry("assessment.create", "household", str(household.id), details)],
         now,
     )
+    await sync_followups(session, [household.id], now, actor)
     return assessment.id

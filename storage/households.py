@@ -33,6 +33,7 @@ from poverty.standards import INDICATOR_BITS, Area, standard_for_year, to_mask
 from poverty.text import fold
 from storage.audit import Actor
 from storage.bulk import insert_rows, insert_with_ids
+from storage.followups import sync_followups
 from storage.models import Base
 from storage.units import UnitTree
 
@@ -217,6 +218,7 @@ class HouseholdSaver:
         await self._match_records(batch)
         await self._match_mentors(batch)
         await self._write(batch)
+        await sync_followups(self.session, batch.followup_candidates(), self.now, self.actor)
         created, updated = len(batch.new), len(batch.changed)
         return SaveResult(created, updated, len(rows) - created - updated)
 
@@ -524,6 +526,19 @@ class _Batch:
     def changed(self) -> list[int]:
         """Existing households that this batch changes."""
         return [index for index, names in self.fields.items() if names]
+
+    def followup_candidates(self) -> list[int]:
+        """Households whose follow-ups may have to open, close or be cancelled: every one whose
+        official record was written, except new households that are neither poor nor near-poor
+        (they cannot have any)."""
+        new = set(self.new)
+        written = [*self.new, *self.fresh_records, *self.stale_records]
+        return [
+            household_id
+            for index in dict.fromkeys(written)
+            if (index not in new or self.rows[index].status in POOR_OR_NEAR_POOR)
+            and (household_id := self.ids[index]) is not None
+        ]
 
 
 def _masks(deprivations: Mapping[str, bool | None]) -> tuple[int, int]:

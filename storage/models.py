@@ -323,3 +323,84 @@ class MessageRate(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     window_start: Mapped[datetime]
     count: Mapped[int] = mapped_column(Integer)
+
+
+FOLLOWUP_STATES = ("open", "in_progress", "blocked", "done", "cancelled")
+OUTBOX_STATES = ("pending", "sending", "sent", "blocked", "failed")
+
+
+class FollowUp(Base):
+    """One deprivation of a poor or near-poor household that its mentor should help close.
+
+    Opened when an assessment or import shows the deprivation, closed (``done``) when a later one
+    no longer does, or by the mentor's report. The mentor is whoever holds the household's open
+    assignment when a reminder is planned, so a hand-over moves the follow-ups with it.
+    """
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        CheckConstraint(_in("state", FOLLOWUP_STATES), name="state"),
+        Index("ix_followups_household_indicator", "household_id", "indicator"),
+        Index("ix_followups_state_due", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(40))
+    policy_codes: Mapped[list[str]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(12))
+    due_on: Mapped[date] = mapped_column(Date)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    last_report: Mapped[str | None] = mapped_column(Text)
+    last_report_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+
+
+class ReportSubmission(Base):
+    """A unit's periodic report for one period (``2026-Q4``, ``2026-H1``, ``2026-Y``), once."""
+
+    __tablename__ = "report_submissions"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "period", name="uq_report_submissions_unit_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    submitted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent, or the record that it was.
+
+    ``idempotency_key`` is deterministic (``followup:12:2026-12-20``), so planning twice inserts
+    nothing new. A worker claims a row by moving it to ``sending`` with a lease
+    (``claimed_until``); a worker that dies leaves the lease to expire and the row is taken again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("state", OUTBOX_STATES), name="state"),
+        Index("ix_outbox_state_next_try", "state", "next_try_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[str]] = mapped_column(JSON)
+    quiet: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -1,6 +1,8 @@
 """``giamngheo run``: serve the chat channels until SIGTERM or Ctrl+C.
 
-Telegram is served when ``GIAMNGHEO_TELEGRAM_TOKEN`` is set: by long polling by default, or
+The scheduler runs inside (report reminders, follow-up digests, escalations) and its dispatcher
+sends the outbox through Telegram. Telegram is served when ``GIAMNGHEO_TELEGRAM_TOKEN`` is set:
+by long polling by default, or
 with ``--webhook https://…`` on the HTTP server (``GIAMNGHEO_HTTP_HOST``/``_PORT``, path
 ``/channels/telegram/webhook``, plus ``/healthz``), which then needs
 ``GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET``. The database must be initialised (``giamngheo init``).
@@ -10,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import signal
+import socket
 from contextlib import suppress
 from datetime import timedelta
 from typing import Annotated
@@ -23,6 +27,9 @@ from bot.flows.engine import Engine, FloodLimit
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
+from scheduler.calendar import load_calendar
+from scheduler.sending import ChannelRouter
+from scheduler.service import start_scheduler
 
 NO_TOKEN = __(
     "Chưa có token Telegram. Tạo bot với @BotFather rồi đặt biến môi trường "
@@ -72,6 +79,7 @@ def run_command(
 async def serve(settings: Settings, webhook: str | None) -> None:
     """Serve until SIGTERM/SIGINT. aiogram is imported here, not with the CLI: it takes
     seconds to load and no other command needs it."""
+    from bot.handlers.telegram.outbox import TelegramOutboxSender
     from bot.handlers.telegram.service import serve_polling, serve_webhook
     from bot.handlers.telegram.setup import build_telegram
 
@@ -87,12 +95,23 @@ async def serve(settings: Settings, webhook: str | None) -> None:
         telegram = build_telegram(
             settings.telegram_token.get_secret_value(), settings.telegram_api_url, engine
         )
-        if webhook is None:
-            typer.echo(_(POLLING), err=True)
-            await serve_polling(telegram, stop)
-        else:
-            assert settings.telegram_webhook_secret is not None
-            host, port = settings.http_host, settings.http_port
-            typer.echo(_(WEBHOOK).format(host=host, port=port), err=True)
-            secret = settings.telegram_webhook_secret.get_secret_value()
-            await serve_webhook(telegram, webhook, secret, host, port, stop)
+        scheduler = await start_scheduler(
+            rt.sessions,
+            load_calendar(),
+            rt.now,
+            ChannelRouter({"telegram": TelegramOutboxSender(telegram.bot)}),
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+            translate=_,
+        )
+        try:
+            if webhook is None:
+                typer.echo(_(POLLING), err=True)
+                await serve_polling(telegram, stop)
+            else:
+                assert settings.telegram_webhook_secret is not None
+                host, port = settings.http_host, settings.http_port
+                typer.echo(_(WEBHOOK).format(host=host, port=port), err=True)
+                secret = settings.telegram_webhook_secret.get_secret_value()
+                await serve_webhook(telegram, webhook, secret, host, port, stop)
+        finally:
+            await scheduler.stop()

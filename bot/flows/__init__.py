@@ -64,33 +64,31 @@ an invite. With a ``FloodLimit``, an identity over its share gets one polite not
 and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
-lookup when ``bot.flows.policy_lookup`` defines ``POLICY_LOOKUP``, the area summary and the
-review progress (managers), and onboarding by invite (public).
+lookup, the area summary and review progress (managers), the mentor's follow-up report, report
+submission and late reports, mentor assignment (managers), and onboarding by invite (public).
 """
 
 from __future__ import annotations
 
-import importlib
-
 from bot.flows.flow import Flow
+from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.household_check import HOUSEHOLD_CHECK
 from bot.flows.onboarding import ONBOARDING
+from bot.flows.policy_lookup import POLICY_LOOKUP
+from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
 from bot.flows.summary import PROGRESS, SUMMARY
-
-OPTIONAL_FLOWS = (("bot.flows.policy_lookup", "POLICY_LOOKUP"),)
 
 
 def registered_flows() -> list[Flow]:
     """Every flow the engine serves, in menu order."""
-    flows = [HOUSEHOLD_CHECK]
-    for module_name, attribute in OPTIONAL_FLOWS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        flow = getattr(module, attribute, None)
-        if isinstance(flow, Flow):
-            flows.append(flow)
-    return [*flows, SUMMARY, PROGRESS, ONBOARDING]
+    return [
+        HOUSEHOLD_CHECK,
+        POLICY_LOOKUP,
+        SUMMARY,
+        PROGRESS,
+        FOLLOWUP_REPORT,
+        REPORT_SUBMISSION,
+        LATE_REPORTS,
+        MENTOR_ASSIGNMENT,
+        ONBOARDING,
+    ]

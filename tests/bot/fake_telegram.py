@@ -75,6 +75,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._failures: list[tuple[int, dict[str, Any]]] = []
         self.port = 0
 
     @property
@@ -167,11 +168,21 @@ class FakeTelegram:
 
     # --- the Bot API ---------------------------------------------------------------------
 
+    def fail_next(self, status: int, description: str, retry_after: int | None = None) -> None:
+        """Answer the next sending call with this Bot API error (429 with ``retry_after``)."""
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        self._failures.append((status, body))
+
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params, files = await self._read(request)
         if method.lower() == "getupdates":
             return _ok(await self._get_updates(params))
+        if self._failures and method.lower() != "getme":
+            status, body = self._failures.pop(0)
+            return web.json_response(body, status=status)
         result = self._answer(method, params, files)
         call = Call(method, params, files, result if isinstance(result, dict) else None)
         async with self._changed:

@@ -75,7 +75,8 @@ async def test_happy_path_answering_with_digits_and_co_khong_saves_one_assessmen
         assert household.official_year == 2025
         audit = (await session.scalars(select(AuditLog))).all()
         assert [(a.action, a.entity_id) for a in audit] == [
-            ("assessment.create", str(area.households["TL00001"]))
+            ("assessment.create", str(area.households["TL00001"])),
+            *[("followup.open", str(area.households["TL00001"]))] * 4,
         ]
 
 
@@ -250,7 +251,11 @@ async def test_register_new_household_refuses_300_members_then_saves_household_a
         assert saved.income_per_person == 1_200_000
         assert saved.answers["tong_thu_nhap"] == 3_600_000
         actions = sorted(a.action for a in (await session.scalars(select(AuditLog))).all())
-        assert actions == ["assessment.create", "household.create"]
+        assert [a for a in actions if not a.startswith("followup.")] == [
+            "assessment.create",
+            "household.create",
+        ]
+        assert "followup.open" in actions
 
 
 async def test_search_by_unaccented_name_finds_the_household(cadre: Talker) -> None:

@@ -54,7 +54,12 @@ async def test_invite_link_registers_a_stranger_and_shows_the_menu_of_the_role(
     )
     assert menu.text.startswith("Anh/chị muốn làm gì?")
     assert "Đăng ký bằng mã mời" not in menu.text
-    assert [o.label for o in menu.choices] == ["Kiểm tra hộ", "Tra cứu chính sách"]
+    assert [o.label for o in menu.choices] == [
+        "Kiểm tra hộ",
+        "Tra cứu chính sách",
+        "Báo cáo việc đỡ đầu",
+        "Nộp báo cáo định kỳ",
+    ]
     [found] = await texts(bot, STRANGER, "kiem tra TL00001")
     assert found.startswith("Hộ TL00001 – Nguyễn Văn An")
 

@@ -144,6 +144,10 @@ async def test_revoked_user_is_told_apart_from_a_stranger(
         stranger = await lookup_identity(session, "console", "nobody")
         cadre = await lookup_identity(session, "console", "cadre")
 
-    assert revoked.revoked and revoked.access is None
-    assert not stranger.revoked and stranger.access is None
-    assert not cadre.revoked and cadre.access is not None and cadre.access.roles == {"cadre"}
+    assert revoked.revoked
+    assert revoked.access is None
+    assert not stranger.revoked
+    assert stranger.access is None
+    assert not cadre.revoked
+    assert cadre.access is not None
+    assert cadre.access.roles == {"cadre"}

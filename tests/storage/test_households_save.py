@@ -13,7 +13,14 @@ from poverty.errors import InvalidInputError, UnknownIndicatorError
 from poverty.standards import INDICATOR_BITS
 from storage.audit import Actor
 from storage.households import HouseholdRow, SaveResult, save_households
-from storage.models import AuditLog, Household, MentorAssignment, OfficialRecord, User
+from storage.models import (
+    AuditLog,
+    FollowUp,
+    Household,
+    MentorAssignment,
+    OfficialRecord,
+    User,
+)
 
 ACTOR = Actor("test")
 Sessions = async_sessionmaker[AsyncSession]
@@ -94,7 +101,7 @@ async def test_audit_has_one_row_per_change_naming_fields_only(
         [row("H1", head_name="Nguyễn Văn Ân", income_per_person=900_000), row("H2")],
         now,
     )
-    audits = await audit_rows(sessions)
+    audits = [(a, d) for a, d in await audit_rows(sessions) if a.startswith("household.")]
     assert [action for action, _ in audits] == [
         "household.create",
         "household.create",
@@ -112,7 +119,10 @@ async def test_unchanged_rows_are_not_rewritten_or_audited(
     await save(sessions, [row("H1")], now)
     result = await save(sessions, [row("H1")], now + timedelta(days=1))
     assert result == SaveResult(created=0, updated=0, unchanged=1)
-    assert len(await audit_rows(sessions)) == 1
+    assert [action for action, _ in await audit_rows(sessions)] == [
+        "household.create",
+        "followup.open",
+    ]
     async with sessions() as session:
         updated_at = await session.scalar(select(Household.updated_at))
     assert updated_at == now
@@ -255,3 +265,18 @@ async def test_unknown_indicator_is_refused_only_when_answered(
     await save(sessions, [row("H1", deprivations={"bhyt": True, "khong_co": None})], now)
     with pytest.raises(UnknownIndicatorError):
         await save(sessions, [row("H2", deprivations={"bhyt": True, "khong_co": False})], now)
+
+
+async def test_import_opens_a_followup_per_deprivation_of_a_poor_household(
+    sessions: Sessions, now: datetime
+) -> None:
+    await save(sessions, [row("H1"), row("H2", status="khong", poor_group=None)], now)
+    async with sessions() as session:
+        opened = (
+            await session.execute(
+                select(Household.code, FollowUp.indicator).join(
+                    FollowUp, FollowUp.household_id == Household.id
+                )
+            )
+        ).all()
+    assert [tuple(r) for r in opened] == [("H1", "bhyt")]

@@ -1,0 +1,40 @@
+"""The scheduler service: APScheduler ticks plan, the dispatcher task sends."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduler.dispatcher import DispatchConfig
+from scheduler.service import start_scheduler
+from storage.outbox import count_by_state
+from tests.scheduler.conftest import Clock
+from tests.scheduler.fake_api import FakeBotApi
+from tests.scheduler.test_reminders import CALENDAR, seed
+
+
+async def test_a_tick_plans_the_digest_and_the_dispatcher_sends_it(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    seeded = await seed(sessions, clock.now)
+    api = FakeBotApi(per_second=100, chat_interval=0.01)
+    service = await start_scheduler(
+        sessions,
+        CALENDAR,
+        clock,
+        api,
+        worker="test",
+        dispatch=DispatchConfig(per_second=100, chat_interval=0.01, idle_wait=0.02),
+    )
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                if api.delivered:
+                    break
+                await asyncio.sleep(0.02)
+    finally:
+        await service.stop()
+    assert list(api.delivered) == [f"digest:mentor:{seeded.mentor_id}:2026-11-23"]
+    async with sessions() as session:
+        assert await count_by_state(session) == {"sent": 1}

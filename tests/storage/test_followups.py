@@ -1,0 +1,165 @@
+"""``sync_followups``: one follow-up per deprivation of a poor or near-poor household."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from poverty.standards import INDICATOR_BITS
+from storage.assessments import NewAssessment, save_assessment
+from storage.audit import Actor
+from storage.followups import open_followups, report_followup, sync_followups
+from storage.households import HouseholdRow, save_households
+from storage.models import AuditLog, FollowUp, Household
+
+ACTOR = Actor("test")
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def row(code: str = "H1", **changes: Any) -> HouseholdRow:
+    values: dict[str, Any] = {
+        "code": code,
+        "head_name": "Nguyễn Văn An",
+        "province": "Quảng Trị",
+        "commune": "Cam Tuyền",
+        "members": 4,
+        "status": "ngheo",
+        "poor_group": "chinh_sach_giam_ngheo",
+        "year": 2025,
+        "deprivations": {"bhyt": True, "nha_tieu": True, "viec_lam": False, "vien_thong": None},
+    }
+    values.update(changes)
+    return HouseholdRow(**values)
+
+
+async def imported(sessions: Sessions, rows: list[HouseholdRow], now: datetime) -> list[int]:
+    async with sessions() as session, session.begin():
+        await save_households(session, rows, ACTOR, now, default_year=2025)
+        ids = list(await session.scalars(select(Household.id).order_by(Household.code)))
+        await sync_followups(session, ids, now, ACTOR)
+        return ids
+
+
+async def states(sessions: Sessions) -> dict[str, str]:
+    async with sessions() as session:
+        rows = await session.execute(select(FollowUp.indicator, FollowUp.state))
+        return {indicator: state for indicator, state in rows}
+
+
+def mask(*codes: str) -> int:
+    return sum(1 << INDICATOR_BITS[code] for code in codes)
+
+
+async def assess(
+    sessions: Sessions,
+    household_id: int,
+    deprived: tuple[str, ...],
+    known: tuple[str, ...],
+    now: datetime,
+    computed: str = "ngheo",
+) -> None:
+    async with sessions() as session, session.begin():
+        await save_assessment(
+            session,
+            NewAssessment(
+                household_id,
+                "2022-2025",
+                "nong_thon",
+                {},
+                1_000_000,
+                mask(*deprived),
+                mask(*known),
+                computed,
+                None,
+                "console",
+            ),
+            ACTOR,
+            now,
+        )
+        await sync_followups(session, [household_id], now, ACTOR)
+
+
+async def test_import_opens_one_followup_per_deprived_indicator(
+    sessions: Sessions, now: datetime
+) -> None:
+    await imported(sessions, [row()], now)
+    assert await states(sessions) == {"bhyt": "open", "nha_tieu": "open"}
+
+
+async def test_followup_carries_policies_and_per_indicator_due_date(
+    sessions: Sessions, now: datetime
+) -> None:
+    await imported(sessions, [row(deprivations={"bhyt": True, "viec_lam": True})], now)
+    async with sessions() as session:
+        found = {f.indicator: f for f in await open_followups(session)}
+    assert "bhyt" in found["bhyt"].policy_codes
+    assert found["bhyt"].due_on == date(2026, 11, 23) + timedelta(days=15)
+    assert found["viec_lam"].due_on == date(2026, 11, 23) + timedelta(days=30)
+
+
+async def test_second_sync_opens_nothing_new(sessions: Sessions, now: datetime) -> None:
+    ids = await imported(sessions, [row()], now)
+    async with sessions() as session, session.begin():
+        result = await sync_followups(session, ids, now, ACTOR)
+    assert (result.opened, result.closed, result.cancelled) == (0, 0, 0)
+
+
+async def test_household_not_poor_gets_no_followups(sessions: Sessions, now: datetime) -> None:
+    await imported(sessions, [row(status="trung_binh", poor_group=None)], now)
+    assert await states(sessions) == {}
+
+
+async def test_later_assessment_without_the_deprivation_closes_it(
+    sessions: Sessions, now: datetime
+) -> None:
+    (household,) = await imported(sessions, [row()], now)
+    later = now + timedelta(days=5)
+    await assess(sessions, household, ("nha_tieu",), ("bhyt", "nha_tieu"), later)
+    assert await states(sessions) == {"bhyt": "done", "nha_tieu": "open"}
+
+
+async def test_unanswered_indicator_leaves_the_followup_open(
+    sessions: Sessions, now: datetime
+) -> None:
+    (household,) = await imported(sessions, [row()], now)
+    await assess(sessions, household, ("nha_tieu",), ("nha_tieu",), now + timedelta(days=1))
+    assert await states(sessions) == {"bhyt": "open", "nha_tieu": "open"}
+
+
+async def test_household_that_left_poverty_has_followups_cancelled(
+    sessions: Sessions, now: datetime
+) -> None:
+    (household,) = await imported(sessions, [row()], now)
+    await imported(sessions, [row(status="khong", poor_group=None, year=2026)], now)
+    assert await states(sessions) == {"bhyt": "cancelled", "nha_tieu": "cancelled"}
+    del household
+
+
+async def test_mentor_report_done_closes_and_in_progress_keeps_open(
+    sessions: Sessions, now: datetime
+) -> None:
+    await imported(sessions, [row()], now)
+    async with sessions() as session, session.begin():
+        by_indicator = {f.indicator: f.id for f in await open_followups(session)}
+        await report_followup(session, by_indicator["bhyt"], "done", "Đã cấp thẻ", ACTOR, now)
+        await report_followup(session, by_indicator["nha_tieu"], "blocked", "Thiếu vốn", ACTOR, now)
+    assert await states(sessions) == {"bhyt": "done", "nha_tieu": "blocked"}
+
+
+async def test_every_followup_change_is_audited_without_names(
+    sessions: Sessions, now: datetime
+) -> None:
+    (household,) = await imported(sessions, [row()], now)
+    await assess(sessions, household, (), ("bhyt", "nha_tieu"), now + timedelta(days=1))
+    async with sessions() as session:
+        rows = await session.execute(
+            select(AuditLog.action, AuditLog.details)
+            .where(AuditLog.action.like("followup.%"))
+            .order_by(AuditLog.id)
+        )
+        audit = list(rows)
+    assert [action for action, _ in audit] == ["followup.open"] * 2 + ["followup.close"] * 2
+    assert all("Nguyễn" not in str(details) for _, details in audit)
