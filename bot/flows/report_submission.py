@@ -146,7 +146,9 @@ REPORT_SUBMISSION = Flow(
 )
 
 
-async def _late_finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
+async def late_report_lines(context: FlowContext) -> list[str]:
+    """For each open report period, how many units of the manager's area submitted and which
+    are late; empty when no report is open or the area has no reporting unit."""
     calendar = load_calendar()
     scope = [g.unit_path for g in context.access.grants if g.role in MANAGING_ROLES]
     units = [
@@ -156,7 +158,7 @@ async def _late_finish(context: FlowContext, answers: Answers) -> Sequence[Outbo
     ]
     deadlines = open_deadlines(calendar, context.today)
     if not deadlines or not units:
-        return [Outbound(_(NO_REPORTS))]
+        return []
     lines: list[str] = []
     for deadline in deadlines:
         done = await submitted_unit_ids(context.session, deadline.period, [u.id for u in units])
@@ -172,7 +174,12 @@ async def _late_finish(context: FlowContext, answers: Answers) -> Sequence[Outbo
             continue
         lines.append(_(LATE_HEADER).format(**params))
         lines.extend(_(LATE_LINE).format(unit=u.name) for u in late)
-    return [Outbound("\n".join(lines))]
+    return lines
+
+
+async def _late_finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
+    lines = await late_report_lines(context)
+    return [Outbound("\n".join(lines) if lines else _(NO_REPORTS))]
 
 
 LATE_REPORTS = Flow(

@@ -21,6 +21,7 @@ from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, un
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Attachment, Outbound
+from bot.flows.report_submission import late_report_lines
 from bot.i18n import _, __
 from poverty.formatting import format_date, format_decimal, format_int
 from poverty.text import slug
@@ -173,6 +174,7 @@ async def _progress_finish(context: FlowContext, answers: Answers) -> Sequence[O
             share=format_decimal(total.share),
         )
     )
+    lines += await late_report_lines(context)
     return [Outbound("\n".join(lines))]
 
 

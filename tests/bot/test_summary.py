@@ -116,7 +116,7 @@ async def test_manager_with_two_areas_picks_one_by_button(
     assert reply.text.startswith("Tóm tắt năm 2026 – Quảng Trị / Tân Lập\n")
 
 
-async def test_progress_counts_households_checked_since_the_first_of_september(
+async def test_progress_counts_households_checked_and_names_units_late_with_reports(
     demo: Engine, sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
     cadre = IdentityRef("console", "cadre")
@@ -130,8 +130,13 @@ async def test_progress_counts_households_checked_since_the_first_of_september(
     assert lines[0] == "Tiến độ rà soát hộ – Tân Lập"
     assert lines[1] == ("Số hộ đã được kiểm tra từ ngày 01/09/2026 (đầu kỳ rà soát hằng năm):")
     assert lines[2].startswith("• Thôn Tân Hòa: 1/")
-    assert lines[-1] == "Cả địa bàn: 1/120 hộ (0,83%)."
-    assert "chậm" not in reply.text
+    assert lines[-5:] == [
+        "Cả địa bàn: 1/120 hộ (0,83%).",
+        "Báo cáo quý 3/2026 (hạn 18/09/2026): 1/1 đơn vị chưa nộp.",
+        "• Tân Lập",
+        "Kết quả rà soát hộ nghèo, cận nghèo năm 2026 (hạn 14/12/2026): 1/1 đơn vị chưa nộp.",
+        "• Tân Lập",
+    ]
 
 
 def test_review_period_starts_on_the_first_of_september_before_today() -> None:
