@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditLog
+from storage.bulk import insert_rows
+from storage.models import Base
+
+AUDIT_COLUMNS = ("action", "entity", "entity_id", "details")
 
 
 @dataclass(frozen=True)
@@ -32,21 +34,13 @@ class AuditEntry:
 async def record_audit(
     session: AsyncSession, actor: Actor, entries: Sequence[AuditEntry], at: datetime
 ) -> None:
-    """Write audit rows in one statement (imports write thousands at a time)."""
+    """Write audit rows in bulk (imports write thousands at a time)."""
     if not entries:
         return
-    await session.execute(
-        insert(AuditLog),
-        [
-            {
-                "at": at,
-                "actor_user_id": actor.user_id,
-                "actor": actor.label,
-                "action": e.action,
-                "entity": e.entity,
-                "entity_id": e.entity_id,
-                "details": e.details,
-            }
-            for e in entries
-        ],
+    await insert_rows(
+        session,
+        Base.metadata.tables["audit_log"],
+        AUDIT_COLUMNS,
+        [(e.action, e.entity, e.entity_id, e.details) for e in entries],
+        {"at": at, "actor_user_id": actor.user_id, "actor": actor.label},
     )

@@ -48,7 +48,7 @@ async def insert_rows(
     given = dict(zip(names, zip(*rows, strict=True), strict=True))
     columns: list[Sequence[Any]] = []
     for name in compiled.positiontup or ():
-        processor = table.c[name].type.bind_processor(dialect)
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if name in fixed:
             value = fixed[name] if processor is None else processor(fixed[name])
             columns.append([value] * len(rows))

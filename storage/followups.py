@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -25,7 +26,8 @@ from poverty.i18n import N_
 from poverty.policies import policies_for
 from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.models import Assessment, FollowUp, Household, OfficialRecord
+from storage.bulk import insert_rows
+from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 """Due dates are calendar days in Vietnam."""
@@ -95,16 +97,22 @@ class OpenFollowUp:
     escalated_at: datetime | None
 
 
+OPENED_COLUMNS = ("household_id", "indicator", "policy_codes", "state", "due_on", "opened_at")
+
+
 def due_days(indicator: str, overrides: Mapping[str, int] | None = None) -> int:
     if overrides and indicator in overrides:
         return overrides[indicator]
     return DUE_DAYS_BY_INDICATOR.get(indicator, DEFAULT_DUE_DAYS)
 
 
-def suggested_policies(status: str | None, indicator: str) -> list[str]:
-    """Codes of the catalogue's policies the household qualifies for that address ``indicator``."""
+@cache
+def suggested_policies(status: str | None, indicator: str) -> tuple[str, ...]:
+    """Codes of the catalogue's policies the household qualifies for that address ``indicator``
+    (cached: an import asks the same few questions thousands of times, and the shared tuple is
+    encoded once per distinct value by the bulk insert)."""
     matches = policies_for(status, [indicator])
-    return [m.policy.code for m in matches if indicator in m.addresses][:MAX_POLICIES]
+    return tuple(m.policy.code for m in matches if indicator in m.addresses)[:MAX_POLICIES]
 
 
 async def household_evidence(
@@ -208,7 +216,7 @@ async def _sync_chunk(
     for row in open_rows:
         by_household.setdefault(row.household_id, {})[row.indicator] = row
     today = now.astimezone(VIETNAM).date()
-    opened: list[FollowUp] = []
+    opened: list[tuple[int, str, tuple[str, ...], str, date, datetime]] = []
     audit: list[AuditEntry] = []
     closed = cancelled = 0
     for household_id in ids:
@@ -229,21 +237,41 @@ async def _sync_chunk(
         if not is_eligible:
             continue
         for indicator in sorted(known.deprived - current.keys()):
-            opened.append(
-                FollowUp(
-                    household_id=household_id,
-                    indicator=indicator,
-                    policy_codes=suggested_policies(known.status, indicator),
-                    state="open",
-                    due_on=today + timedelta(days=due_days(indicator, due_overrides)),
-                    opened_at=now,
-                )
-            )
-    session.add_all(opened)
-    await session.flush()
-    audit.extend(_entry("followup.open", row) for row in opened)
+            due_on = today + timedelta(days=due_days(indicator, due_overrides))
+            policies = suggested_policies(known.status, indicator)
+            opened.append((household_id, indicator, policies, "open", due_on, now))
+    audit.extend(await _insert_opened(session, ids, opened, now))
     await record_audit(session, actor, audit, now)
     return SyncResult(len(opened), closed, cancelled)
+
+
+async def _insert_opened(
+    session: AsyncSession,
+    ids: Sequence[int],
+    opened: Sequence[tuple[int, str, tuple[str, ...], str, date, datetime]],
+    now: datetime,
+) -> list[AuditEntry]:
+    """Insert the new follow-ups in bulk (an import opens thousands) and return their audit
+    entries; their ids are read back by household and indicator, unique among open ones."""
+    if not opened:
+        return []
+    await insert_rows(session, Base.metadata.tables["followups"], OPENED_COLUMNS, opened)
+    new = {(household_id, indicator) for household_id, indicator, *_rest in opened}
+    found = await session.execute(
+        select(FollowUp.id, FollowUp.household_id, FollowUp.indicator).where(
+            FollowUp.household_id.in_(ids), FollowUp.state == "open", FollowUp.opened_at == now
+        )
+    )
+    return [
+        AuditEntry(
+            "followup.open",
+            "household",
+            str(household_id),
+            {"followup_id": followup_id, "indicator": indicator, "state": "open"},
+        )
+        for followup_id, household_id, indicator in found
+        if (household_id, indicator) in new
+    ]
 
 
 def _entry(action: str, row: FollowUp) -> AuditEntry:

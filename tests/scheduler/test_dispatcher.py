@@ -171,8 +171,15 @@ async def test_two_workers_share_the_outbox_without_sending_twice(
     workers = [
         Dispatcher(sessions, api, worker=f"w{i}", clock=clock, config=config) for i in range(2)
     ]
-    stats = await asyncio.gather(*(drain(w, rounds=30) for w in workers))
-    assert len(stats) == 2
+    # One round may claim nothing while the other worker holds the last leases, and two workers
+    # may hit one chat in the same instant (the 429 defers that message by its retry_after), so
+    # both keep going, letting the test clock move on when nothing was claimable (bounded).
+    for _ in range(100):
+        rounds = await asyncio.gather(*(w.run_once() for w in workers))
+        if await states(sessions) == {"sent": 200}:
+            break
+        if not any(r.claimed for r in rounds):
+            clock.advance(timedelta(seconds=1))
     assert await states(sessions) == {"sent": 200}
     assert api.duplicates == 0
     assert len(api.delivered) == 200
