@@ -31,7 +31,7 @@ from poverty.classification import PovertyClass
 from poverty.i18n import N_
 from poverty.standards import INDICATOR_BITS, Area, standard_for_year, to_mask
 from poverty.text import fold
-from storage.audit import Actor
+from storage.audit import Actor, AuditEntry, record_audit
 from storage.bulk import insert_rows, insert_with_ids
 from storage.followups import sync_followups
 from storage.models import Base
@@ -50,7 +50,6 @@ _HOUSEHOLDS: Table = Base.metadata.tables["households"]
 _RECORDS: Table = Base.metadata.tables["official_records"]
 _USERS: Table = Base.metadata.tables["users"]
 _ASSIGNMENTS: Table = Base.metadata.tables["mentor_assignments"]
-_AUDIT: Table = Base.metadata.tables["audit_log"]
 
 _UNIT_COLUMNS = ("unit_id", "province_id", "district_id", "commune_id", "village_id")
 _HOUSEHOLD_FIELDS = (
@@ -470,28 +469,15 @@ class HouseholdSaver:
         )
 
     async def _write_audit(self, batch: _Batch) -> None:
-        """Audit rows as :func:`storage.audit.record_audit` writes them, one per household created
-        or changed, in the rows' order, through :func:`~storage.bulk.insert_rows` since an
-        import writes one per household."""
+        """One audit row per household created or changed, in the rows' order."""
         plans, ids, fields = batch.plans, batch.ids, batch.fields
-        if fields:
-            entries = sorted([*batch.new, *batch.changed])
-            rows = [
-                ("household.update", str(ids[i]), self._details(fields[i]))
-                if i in fields
-                else ("household.create", str(ids[i]), plans[i][2])
-                for i in entries
-            ]
-        else:
-            rows = [("household.create", str(ids[i]), plans[i][2]) for i in batch.new]
-        constants = {
-            "at": self.now,
-            "actor_user_id": self.actor.user_id,
-            "actor": self.actor.label,
-            "entity": "household",
-            "note": None,
-        }
-        await insert_rows(self.session, _AUDIT, ("action", "entity_id", "details"), rows, constants)
+        entries = [
+            AuditEntry("household.update", "household", str(ids[i]), self._details(fields[i]))
+            if i in fields
+            else AuditEntry("household.create", "household", str(ids[i]), plans[i][2])
+            for i in sorted([*batch.new, *batch.changed])
+        ]
+        await record_audit(self.session, self.actor, entries, self.now)
 
 
 _UnitIds = tuple[int, int, int | None, int, int | None]
