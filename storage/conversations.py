@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import ConversationState, ProcessedUpdate
 
 
@@ -33,11 +33,6 @@ class Conversation:
     answers: dict[str, Any] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     paused: bool = False
-
-
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which knows ``ON CONFLICT``."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 async def load_conversation(
@@ -81,7 +76,7 @@ async def save_conversation(session: AsyncSession, conversation: Conversation) -
         "updated_at": conversation.updated_at,
         "expires_at": conversation.expires_at,
     }
-    statement = _insert(session)(ConversationState).values(**values)
+    statement = dialect_insert(session)(ConversationState).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["channel", "external_id"],
         set_={k: v for k, v in values.items() if k not in ("channel", "external_id")},
@@ -110,7 +105,7 @@ async def mark_processed(
 ) -> bool:
     """Record the update; False when it was already processed (a redelivery)."""
     statement = (
-        _insert(session)(ProcessedUpdate)
+        dialect_insert(session)(ProcessedUpdate)
         .values(channel=channel, update_id=update_id, processed_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "update_id"])
     )

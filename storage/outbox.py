@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.db import dialect_insert
 from storage.models import Identity, OutboxMessage
 
 ERROR_LENGTH = 200
@@ -73,7 +72,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: da
         }
         for m in messages
     ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     inserted = 0
     for start in range(0, len(rows), 1000):
         statement = (

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import MessageRate
 
 
@@ -29,8 +29,7 @@ async def count_message(
     """Count one more message of this identity; the number in the current window, this one
     included."""
     start = window_start(now, window)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(MessageRate).values(
+    statement = dialect_insert(session)(MessageRate).values(
         channel=channel, external_id=external_id, window_start=start, count=1
     )
     same_window = statement.excluded.window_start == MessageRate.window_start
