@@ -204,11 +204,20 @@ def parse_calendar(raw: object) -> ReportCalendar:
 
 
 def load_calendar(path: Path | None = None) -> ReportCalendar:
-    """The calendar at ``path``, or the packaged default."""
+    """The calendar at ``path``, or the packaged default (read once: flows ask for it on every
+    message)."""
     if path is None:
-        text = resources.files("scheduler").joinpath("calendar.yaml").read_text(encoding="utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
+        return _packaged_calendar()
+    return _parse_calendar_text(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _packaged_calendar() -> ReportCalendar:
+    text = resources.files("scheduler").joinpath("calendar.yaml").read_text(encoding="utf-8")
+    return _parse_calendar_text(text)
+
+
+def _parse_calendar_text(text: str) -> ReportCalendar:
     try:
         return parse_calendar(yaml.safe_load(text))
     except yaml.YAMLError as error:

@@ -63,11 +63,12 @@ def _display_number(value: int | float) -> str:
 
 
 class AnswerType:
-    """Base of every answer type; subclasses override ``parse`` and, when they need to, the rest."""
+    """Base of every answer type. A subclass overrides ``parse``, or ``resolve`` alone when the
+    answer needs the database or the clock (the engine only ever calls ``resolve``)."""
 
     def parse(self, text: str) -> Any:
         """The value of ``text``, or a ParseError/InvalidInputError with a Vietnamese message."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} reads its answer in resolve()")
 
     async def resolve(self, context: FlowContext, text: str) -> Any:
         """The value of ``text`` when the answer may need the clock or the database."""
