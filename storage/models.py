@@ -197,6 +197,26 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     blocked_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]
+    """When this person last wrote to us on this channel (Zalo's free-reply window opens then)."""
+    replies_since_inbound: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Messages sent to this identity since ``last_inbound_at`` (Zalo: 8 free in 48 hours)."""
+
+
+class ChannelToken(Base):
+    """The current API tokens of one channel account (Zalo OA: access + single-use refresh).
+
+    One row per channel, replaced in the same transaction that refreshes it, so a refresh token
+    is never lost between two workers.
+    """
+
+    __tablename__ = "channel_tokens"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class RoleGrant(Base):
