@@ -41,6 +41,20 @@ def fold(text: str) -> str:
     return folded
 
 
+def strip_marks(text: str) -> str:
+    """Return ``text`` without tone marks or other diacritics, case and spacing kept.
+
+    ``đ``/``Đ`` have no Unicode decomposition, so they are mapped to ``d``/``D`` by hand:
+    ``strip_marks("Đường Hồ Chí Minh")`` is ``"Duong Ho Chi Minh"``. Used for SMS, which is
+    sent without tone marks so that a message stays in the 160-character GSM-7 alphabet.
+    """
+    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    )
+
+
 def slug(text: str) -> str:
     """Return an ASCII snake_case key for ``text``: ``"Mã hộ"`` gives ``"ma_ho"``.
 

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from poverty.text import fold, normalize_phone, slug
+from poverty.text import fold, normalize_phone, slug, strip_marks
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,10 @@ def test_fixed_line_with_area_code_normalises_to_e164() -> None:
 )
 def test_implausible_phone_numbers_give_none(raw: str) -> None:
     assert normalize_phone(raw) is None
+
+
+def test_strip_marks_keeps_case_and_spacing_and_maps_d_with_stroke() -> None:
+    assert strip_marks("Đường Hồ Chí Minh") == "Duong Ho Chi Minh"
+    assert strip_marks("Nguyễn Thị Ánh Tuyết") == "Nguyen Thi Anh Tuyet"
+    assert strip_marks("quả ổi,  ngã rẽ") == "qua oi,  nga re"
+    assert strip_marks(unicodedata.normalize("NFD", "Việt")) == "Viet"
