@@ -52,6 +52,7 @@ class ZaloNotConfiguredError(Exception):
 class Zalo:
     route: Route
     sender: ZaloOutboxSender
+    client: ZaloClient
     conversation: ZaloConversation
     background: Background
     http: ClientSession
@@ -115,4 +116,4 @@ def build_zalo(
     sender = ZaloOutboxSender(
         client, sessions, clock, window=reply_window(settings), fallback=fallback
     )
-    return Zalo(route, sender, conversation, background, http)
+    return Zalo(route, sender, client, conversation, background, http)

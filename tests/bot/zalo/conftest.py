@@ -99,11 +99,24 @@ def sign(raw: bytes, *, app_id: str = APP_ID, secret: str = OA_SECRET) -> str:
 
 
 @dataclass
+class RecordingSms:
+    """Stands in for the SMS channel's sender: records what it was given."""
+
+    answer: SendResult = field(default_factory=SendResult.sent)
+    got: list[ClaimedMessage] = field(default_factory=list)
+
+    async def send(self, message: ClaimedMessage) -> SendResult:
+        self.got.append(message)
+        return self.answer
+
+
+@dataclass
 class Harness:
     client: TestClient[Any, Any]
     zalo: Zalo
     fake: FakeZalo
     clock: Clock
+    sms: RecordingSms
 
     async def post(self, event: dict[str, Any], header: str | None = "sign") -> int:
         raw = json.dumps(event, ensure_ascii=False).encode()
@@ -140,18 +153,7 @@ async def zalo(
     await store_fake_tokens(sessions, fake, clock.now)
     await link_zalo(sessions, area.users["cadre"], CADRE, clock.now)
     await link_zalo(sessions, area.users["mentor"], MENTOR, clock.now)
-    built = build_zalo(zalo_settings(fake), bot, sessions, clock)
+    sms = RecordingSms()
+    built = build_zalo(zalo_settings(fake), bot, sessions, clock, fallback=sms)
     async with built, TestClient(TestServer(build_app([built.route]))) as client:
-        yield Harness(client, built, fake, clock)
-
-
-@dataclass
-class RecordingSms:
-    """Stands in for the SMS channel's sender: records what it was given."""
-
-    answer: SendResult = field(default_factory=SendResult.sent)
-    got: list[ClaimedMessage] = field(default_factory=list)
-
-    async def send(self, message: ClaimedMessage) -> SendResult:
-        self.got.append(message)
-        return self.answer
+        yield Harness(client, built, fake, clock, sms)
