@@ -14,6 +14,7 @@ import json
 import sys
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -88,8 +89,6 @@ def _read_tokens(access: str | None, refresh: str | None) -> tuple[str, str, int
 
 
 def _moment(at: datetime, timezone: str) -> dict[str, str]:
-    from zoneinfo import ZoneInfo
-
     local = at.astimezone(ZoneInfo(timezone))
     return {"time": local.strftime("%H:%M"), "date": format_date(local.date())}
 

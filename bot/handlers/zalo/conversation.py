@@ -61,7 +61,7 @@ class ZaloConversation:
         try:
             replies = await self._engine.handle(inbound)
         except Exception as error:  # the channel's outer boundary: apologise, keep serving
-            log.error("zalo: event %s failed with %s", event.update_id, type(error).__name__)
+            log.error("zalo: %s event failed with %s", event.kind, type(error).__name__)
             with language(DEFAULT_LANGUAGE):
                 replies = [Outbound(_(FAILED))]
         if event.kind == "text":

@@ -14,7 +14,7 @@ from aiohttp import ClientSession
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.commands.zalo import BAD_INPUT
+from bot.commands.zalo import BAD_EXPIRY, BAD_INPUT
 from bot.handlers.zalo.client import ZaloClient, ZaloUnavailable
 from bot.handlers.zalo.tokens import TokenKeeper, TokenRefreshError
 from poverty.errors import InvalidInputError
@@ -215,3 +215,14 @@ def test_status_without_tokens_says_how_to_store_them(cli_db: str) -> None:
     result = CliRunner().invoke(app, ["zalo", "status"])
     assert result.exit_code == 1
     assert "giamngheo zalo token" in result.output
+
+
+def test_token_command_refuses_a_lifetime_that_is_not_positive(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIAMNGHEO_ZALO_ACCESS_TOKEN", "AT-env")
+    monkeypatch.setenv("GIAMNGHEO_ZALO_REFRESH_TOKEN", "RT-env")
+    result = CliRunner().invoke(app, ["zalo", "token", "--expires-in", "0"])
+    assert isinstance(result.exception, InvalidInputError)
+    assert result.exception.message == BAD_EXPIRY
+    assert tokens_in(cli_db) is None
