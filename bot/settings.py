@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     zalo_oa_secret_key: SecretStr | None = None
     zalo_app_secret: SecretStr | None = None
     zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com/v4/oa/access_token"
+    """Where access tokens are refreshed (tests point it at a fake)."""
+    zalo_window_hours: int = 48
+    zalo_window_messages: int = 8
+    """Zalo's free-reply window: this many messages within this many hours of the person's
+    last message; outside it reminders go by SMS."""
+    zalo_signature_max_age_seconds: int | None = 86400
+    """Webhook events older than this are refused (Zalo retries a failing webhook for hours,
+    so the default is one day); None turns the check off."""
 
     @property
     def telegram_enabled(self) -> bool:

@@ -2,17 +2,24 @@
 
 A chat identity is preferred (Telegram, then Zalo); a user with none, or whose chats all blocked
 the bot, is reached by SMS at their phone number. Revoked users are never reached.
+
+Zalo is chosen only while its free-reply window is open (:mod:`storage.reply_window`): given
+``now``, a Zalo identity whose person has not written within the window, or who has had its
+messages already, is passed over for the next channel or SMS. Without ``now`` the window is not
+checked here; the Zalo sender checks it again when it sends and hands the message to SMS then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AdminUnit, Identity, RoleGrant, User
+from storage.reply_window import ReplyWindow
 
 CHANNEL_PREFERENCE = ("telegram", "zalo")
 
@@ -25,8 +32,15 @@ class Address:
     external_id: str
 
 
-async def addresses(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, Address]:
+async def addresses(
+    session: AsyncSession,
+    user_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+    zalo_window: ReplyWindow | None = None,
+) -> dict[int, Address]:
     """User id → the address to write to; users that cannot be reached are left out."""
+    window = zalo_window or ReplyWindow()
     ids = sorted(set(user_ids))
     found: dict[int, Address] = {}
     for start in range(0, len(ids), 1000):
@@ -38,7 +52,13 @@ async def addresses(session: AsyncSession, user_ids: Iterable[int]) -> dict[int,
         )
         people = {uid: (name, phone) for uid, name, phone in users}
         identities = await session.execute(
-            select(Identity.user_id, Identity.channel, Identity.external_id)
+            select(
+                Identity.user_id,
+                Identity.channel,
+                Identity.external_id,
+                Identity.last_inbound_at,
+                Identity.replies_since_inbound,
+            )
             .where(
                 Identity.user_id.in_(list(people)),
                 Identity.blocked_at.is_(None),
@@ -47,7 +67,13 @@ async def addresses(session: AsyncSession, user_ids: Iterable[int]) -> dict[int,
             .order_by(Identity.id)
         )
         chats: dict[int, dict[str, str]] = {}
-        for uid, channel, external in identities:
+        for uid, channel, external, last_inbound, replies in identities:
+            if (
+                channel == "zalo"
+                and now is not None
+                and not window.is_open(last_inbound, replies, now)
+            ):
+                continue
             chats.setdefault(uid, {}).setdefault(channel, external)
         for uid, (name, phone) in people.items():
             chat = next((c for c in CHANNEL_PREFERENCE if c in chats.get(uid, {})), None)

@@ -1,0 +1,70 @@
+"""The webhook events this channel reads (reference/channels.md §2.3), as plain values.
+
+- ``user_send_text``: a message from a follower. A quick-reply button (``oa.query.hide``)
+  arrives the same way, its payload as the text, so a press and typing are one thing;
+- ``follow`` / ``unfollow``: the person started or stopped following the OA;
+- everything else (``oa_send_text``, the echo of our own messages; ``user_received_message``
+  and ``user_seen_message`` receipts; images, stickers…) is ignored.
+
+Ids are kept as strings: they are 18–19 digit numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.handlers.zalo.signature import event_time
+
+Kind = Literal["text", "follow", "unfollow"]
+
+
+@dataclass(frozen=True)
+class ZaloEvent:
+    kind: Kind
+    user_id: str
+    at: datetime
+    text: str = ""
+    msg_id: str | None = None
+
+    @property
+    def update_id(self) -> str:
+        """What makes a redelivery recognisable: the message id, or for a follow the person
+        and the time."""
+        if self.kind == "text" and self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"{self.kind}:{self.user_id}:{int(self.at.timestamp() * 1000)}"
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()
+    return None
+
+
+def read_event(event: dict[str, Any], now: datetime) -> ZaloEvent | None:
+    """The event as a :class:`ZaloEvent`, or None for events this channel ignores."""
+    name = event.get("event_name")
+    at = min(event_time(event, now), now)
+    if name == "user_send_text":
+        sender = _id(event.get("sender"))
+        message = event.get("message")
+        if sender is None or not isinstance(message, dict):
+            return None
+        text = message.get("text")
+        return ZaloEvent(
+            "text",
+            sender,
+            at,
+            text if isinstance(text, str) else "",
+            _id(message.get("msg_id")),
+        )
+    if name in ("follow", "unfollow"):
+        follower = _id(event.get("follower")) or _id(event.get("sender"))
+        if follower is None:
+            return None
+        return ZaloEvent("follow" if name == "follow" else "unfollow", follower, at)
+    return None

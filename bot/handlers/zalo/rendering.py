@@ -1,0 +1,101 @@
+"""Engine replies as Zalo consultation messages (reference/channels.md §2.2).
+
+Text is cut into pieces of at most 2,000 characters. Choices become quick-reply buttons
+(``oa.query.hide``: a press sends the payload back as a message from the person, without showing
+it) under the last piece; the payload is the option key, exactly what a person would type, so
+the engine never learns which channel it talks to. A key made of digits only would be read as
+the option's position, and a long key may not fit, so those send the option's number instead.
+More options than Zalo shows as buttons are written as numbered lines, which every choice
+accepts. Replies to a message quote it (``quote_message_id``): Zalo counts a quoted reply as a
+reply, not as a proactive message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.flows.messages import Option, Outbound
+
+MAX_TEXT = 2000
+MAX_BUTTONS = 5
+MAX_TITLE = 100
+MAX_PAYLOAD = 64
+
+Message = dict[str, Any]
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut between paragraphs, else between
+    lines, else between words; a single word longer than the limit is cut where it must be."""
+    text = text.strip() or "…"
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = _cut_point(text, limit)
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    pieces.append(text)
+    return [piece for piece in pieces if piece]
+
+
+def _cut_point(text: str, limit: int) -> int:
+    window = text[: limit + 1]
+    for separator in ("\n\n", "\n", " "):
+        at = window.rfind(separator)
+        if at > limit // 4:
+            return at
+    return limit
+
+
+def payload(option: Option, number: int) -> str:
+    """What the button sends back: the option key, or its number."""
+    key = option.key
+    if key and not key.isdigit() and len(key) <= MAX_PAYLOAD:
+        return key
+    return str(number)
+
+
+def buttons(options: Sequence[Option]) -> list[dict[str, str]]:
+    return [
+        {
+            "title": (option.label or option.key)[:MAX_TITLE],
+            "type": "oa.query.hide",
+            "payload": payload(option, number),
+        }
+        for number, option in enumerate(options, 1)
+    ]
+
+
+def numbered(options: Sequence[Option]) -> str:
+    return "\n".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+
+
+def messages(
+    text: str, options: Sequence[Option] = (), *, quote: str | None = None
+) -> list[Message]:
+    """The ``message`` objects to send, in order, for one reply."""
+    with_buttons = 0 < len(options) <= MAX_BUTTONS
+    if options and not with_buttons:
+        text = f"{text.rstrip()}\n{numbered(options)}"
+    pieces = split_text(text)
+    out: list[Message] = []
+    for number, piece in enumerate(pieces, 1):
+        message: Message = {"text": piece}
+        if quote:
+            message["quote_message_id"] = quote
+        if with_buttons and number == len(pieces):
+            message["attachment"] = {"type": "template", "payload": {"buttons": buttons(options)}}
+        out.append(message)
+    return out
+
+
+def reply_messages(replies: Sequence[Outbound], *, quote: str | None = None) -> list[Message]:
+    """Every engine reply as Zalo messages. Files are not uploaded: a chart or a table is
+    announced by its caption, and the full version stays on Telegram and the CLI."""
+    out: list[Message] = []
+    for reply in replies:
+        out.extend(messages(reply.text, reply.choices, quote=quote))
+        for attachment in reply.attachments:
+            if attachment.caption.strip():
+                out.extend(messages(attachment.caption, quote=quote))
+    return out
