@@ -41,8 +41,9 @@ from scheduler.sending import ChannelRouter, Sender
 from scheduler.service import start_scheduler
 
 NO_CHANNEL = __(
-    "Chưa cấu hình kênh nào. Đặt GIAMNGHEO_TELEGRAM_TOKEN (Telegram) hoặc "
-    "GIAMNGHEO_SMS_WEBHOOK_SECRET và GIAMNGHEO_SMS_SEND_URL (SMS) trước khi chạy “giamngheo run”."
+    "Chưa cấu hình kênh nào. Để dùng Telegram, tạo bot với @BotFather rồi đặt "
+    "GIAMNGHEO_TELEGRAM_TOKEN; để dùng SMS, đặt GIAMNGHEO_SMS_WEBHOOK_SECRET và "
+    "GIAMNGHEO_SMS_SEND_URL. Sau đó chạy lại “giamngheo run”."
 )
 NO_TOKEN = __(
     "Chưa có token Telegram. Tạo bot với @BotFather rồi đặt biến môi trường "
