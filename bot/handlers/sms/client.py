@@ -72,9 +72,8 @@ class GatewayClient:
         http: aiohttp.ClientSession,
         payload: dict[str, Any],
         headers: dict[str, str],
-        auth: aiohttp.BasicAuth | None = None,
     ) -> SendResult:
-        async with http.post(self.url, json=payload, headers=headers, auth=auth) as response:
+        async with http.post(self.url, json=payload, headers=headers) as response:
             await response.read()
             return result_for(response.status, response.headers.get("Retry-After"))
 

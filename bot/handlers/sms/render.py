@@ -94,4 +94,4 @@ def _compact(text: str) -> str:
 
 def _choices_line(labels: Sequence[str]) -> str:
     plain = [_SPACES.sub(" ", to_gsm7(label)).strip() for label in labels]
-    return CHOICE_GAP.join(f"{n}. {label}" for n, label in enumerate(plain, 1))
+    return CHOICE_GAP.join(f"{n}. {label}" for n, label in enumerate(plain, 1)).strip()

@@ -15,6 +15,7 @@ gateway drops the second copy of a message sent again after a crash.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -83,7 +84,8 @@ class SmsGateSender(GatewayClient):
         self, url: str, user: str, password: str, *, max_parts: int, timeout: float = 10.0
     ) -> None:
         super().__init__(url, max_parts=max_parts, timeout=timeout)
-        self._auth = aiohttp.BasicAuth(user, password)
+        credentials = base64.b64encode(f"{user}:{password}".encode()).decode()
+        self._headers = {"Authorization": f"Basic {credentials}"}
 
     async def deliver(
         self, http: aiohttp.ClientSession, message: ClaimedMessage, phone: str, text: str
@@ -93,4 +95,4 @@ class SmsGateSender(GatewayClient):
             "phoneNumbers": [phone],
             "id": message_id(message.key),
         }
-        return await self.post(http, payload, {}, auth=self._auth)
+        return await self.post(http, payload, self._headers)
