@@ -12,7 +12,6 @@ table) cannot travel by SMS and are left out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.flows.messages import Outbound
@@ -20,7 +19,6 @@ from bot.handlers.sms.gsm7 import PER_PART, SINGLE_PART, septets, to_gsm7
 
 TRUNCATED = "..."
 DEFAULT_MAX_PARTS = 2
-_SPACES = re.compile(r"[ ]{2,}")
 CHOICE_GAP = "  "
 MIN_BODY = 40
 """Below this room for the text, the options are cut with it rather than kept whole."""
@@ -93,5 +91,5 @@ def _compact(text: str) -> str:
 
 
 def _choices_line(labels: Sequence[str]) -> str:
-    plain = [_SPACES.sub(" ", to_gsm7(label)).strip() for label in labels]
+    plain = [" ".join(to_gsm7(label).split()) for label in labels]
     return CHOICE_GAP.join(f"{n}. {label}" for n, label in enumerate(plain, 1)).strip()

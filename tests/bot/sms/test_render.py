@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.flows.messages import Attachment, Option, Outbound
@@ -87,6 +87,7 @@ def test_rendering_rendered_text_changes_nothing() -> None:
     assert render_message(once) == once
 
 
+@settings(max_examples=300)
 @given(st.text(max_size=600), st.lists(st.text(max_size=30), max_size=6))
 def test_any_text_and_options_render_as_gsm7_within_two_parts(text: str, labels: list[str]) -> None:
     sms = render_replies(
