@@ -10,12 +10,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows.engine import Engine, ReplyHook
+from bot.flows.messages import Inbound, Outbound
+from bot.handlers.sms.events import SmsEvent
+from bot.handlers.sms.generic import GenericSender
 from bot.handlers.sms.gsm7 import is_gsm7, parts_needed
-from bot.handlers.sms.inbox import LoopGuard
+from bot.handlers.sms.inbox import LoopGuard, SmsInbox
 from storage.models import ConversationState, OutboxMessage, ProcessedUpdate
 from tests.bot.conftest import Clock
-from tests.bot.fake_sms import FakeSmsGateway
-from tests.bot.sms.conftest import SmsLine, count, signed_headers
+from tests.bot.fake_sms import TOKEN, FakeSmsGateway
+from tests.bot.sms.conftest import SmsLine, count, dispatcher_for, signed_headers
 
 PHONE = "+84912345678"
 """The seeded cadre who has no chat identity, only a phone number."""
@@ -213,3 +217,27 @@ async def test_gateway_429_and_500_are_retried_and_the_reply_delivered_once(
     keys = {request["client_ref"] for request in gateway.requests}
     assert len(gateway.requests) == 3
     assert len(keys) == 1
+
+
+class BrokenEngine(Engine):
+    async def handle(
+        self, inbound: Inbound, *, before_commit: ReplyHook | None = None
+    ) -> list[Outbound]:
+        raise RuntimeError("database exploded")
+
+
+async def test_an_unexpected_failure_gets_one_apology_and_the_webhook_keeps_serving(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, gateway: FakeSmsGateway
+) -> None:
+    inbox = SmsInbox(BrokenEngine(sessions, clock, []), sessions, clock)
+    sender = GenericSender(gateway.url, TOKEN, max_parts=2)
+    try:
+        for _ in range(2):
+            await inbox.receive(SmsEvent("received", "evt-broken", "0912345678", "menu"))
+        await dispatcher_for(sessions, sender, clock).run_once()
+    finally:
+        await sender.close()
+
+    [apology] = gateway.delivered
+    assert apology.text == "Xin loi, tro ly dang gap su co. Xin thu lai sau it phut."
+    assert await count(sessions, ProcessedUpdate) == 0
