@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +32,15 @@ class Settings(BaseSettings):
     sms_webhook_secret: SecretStr | None = None
     sms_send_url: str | None = None
     sms_send_token: SecretStr | None = None
+    sms_gateway: Literal["generic", "smsgate"] = "generic"
+    """``generic``: the project's SMS contract; ``smsgate``: SMS Gateway for Android."""
+    sms_send_user: str | None = None
+    """SMSGate's Basic-auth user name (the password is ``SMS_SEND_TOKEN``)."""
+    sms_max_parts: int = 2
+    """An SMS reply longer than this many parts is cut short with a marker."""
+    sms_loop_replies: int = 5
+    sms_loop_minutes: int = 10
+    """At most ``sms_loop_replies`` replies to one number per ``sms_loop_minutes`` minutes."""
 
     zalo_app_id: str | None = None
     zalo_oa_secret_key: SecretStr | None = None

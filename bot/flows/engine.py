@@ -23,7 +23,7 @@ Rules every flow gets for free:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -91,6 +91,10 @@ RESUME = Choice(
 )
 
 
+ReplyHook = Callable[[AsyncSession, list[Outbound]], Awaitable[list[Outbound]]]
+"""Called with the session and the replies before the message's transaction commits."""
+
+
 @dataclass(frozen=True)
 class FloodLimit:
     """At most ``messages`` messages per identity in each window of ``per``."""
@@ -146,24 +150,37 @@ class Engine:
     def flows(self) -> tuple[Flow, ...]:
         return tuple(self._flows.values())
 
-    async def handle(self, inbound: Inbound) -> list[Outbound]:
-        """Answer one message; everything it changes is committed together."""
+    async def handle(
+        self, inbound: Inbound, *, before_commit: ReplyHook | None = None
+    ) -> list[Outbound]:
+        """Answer one message; everything it changes is committed together. ``before_commit``
+        sees the replies inside the message's transaction (SMS queues them in the outbox there,
+        so a reply is stored exactly when the message counts as processed) and returns the
+        replies to hand back."""
         now = self._clock()
         with language(DEFAULT_LANGUAGE):
             async with self._sessions() as session, session.begin():
-                identity = inbound.identity
-                if inbound.update_id is not None and not await mark_processed(
-                    session, identity.channel, inbound.update_id, now
-                ):
-                    return []
-                flooded = await self._flood_check(session, identity, now)
-                if flooded is not None:
-                    return flooded
-                found = await lookup_identity(session, identity.channel, identity.external_id)
-                if found.revoked:
-                    return [Outbound(_(REVOKED))]
-                turn = _Turn(session, found.access or GUEST, identity, now, self._tz)
-                return await self._dispatch(turn, inbound.text)
+                replies = await self._reply(session, inbound, now)
+                if before_commit is not None:
+                    replies = await before_commit(session, replies)
+                return replies
+
+    async def _reply(
+        self, session: AsyncSession, inbound: Inbound, now: datetime
+    ) -> list[Outbound]:
+        identity = inbound.identity
+        if inbound.update_id is not None and not await mark_processed(
+            session, identity.channel, inbound.update_id, now
+        ):
+            return []
+        flooded = await self._flood_check(session, identity, now)
+        if flooded is not None:
+            return flooded
+        found = await lookup_identity(session, identity.channel, identity.external_id)
+        if found.revoked:
+            return [Outbound(_(REVOKED))]
+        turn = _Turn(session, found.access or GUEST, identity, now, self._tz)
+        return await self._dispatch(turn, inbound.text)
 
     async def _flood_check(
         self, session: AsyncSession, identity: IdentityRef, now: datetime

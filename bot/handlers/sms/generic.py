@@ -1,0 +1,90 @@
+"""The project's own SMS contract (reference/channels.md §3.5), inbound and outbound.
+
+Inbound ``POST /channels/sms/inbound``: JSON ``{"event": "sms.received" | "sms.sent" |
+"sms.delivered" | "sms.failed", "id", "from", "to", "text", …}`` with ``X-Timestamp`` (unix
+seconds), ``X-Event-Id`` and ``X-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." +
+raw body)>``. Outbound ``POST SMS_SEND_URL`` with ``{"to", "text", "client_ref"}``,
+``Authorization: Bearer SMS_SEND_TOKEN`` and ``Idempotency-Key`` (the outbox key, so a message
+sent again after a crash is delivered once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from bot.handlers.sms.client import GatewayClient
+from bot.handlers.sms.events import (
+    SmsEvent,
+    WebhookRejected,
+    check_event_id,
+    check_timestamp,
+)
+from scheduler.sending import SendResult
+from storage.outbox import ClaimedMessage
+
+SIGNATURE_PREFIX = "sha256="
+STATUS_EVENTS = {"sms.sent": "sent", "sms.delivered": "delivered", "sms.failed": "failed"}
+
+
+def sign(secret: bytes, timestamp: str, body: bytes) -> str:
+    """The ``X-Signature`` header value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return SIGNATURE_PREFIX + digest
+
+
+class GenericInbound:
+    """:class:`bot.handlers.sms.events.InboundParser` for the contract's webhook."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def parse(self, headers: Mapping[str, str], body: bytes, now: float) -> SmsEvent:
+        timestamp = headers.get("X-Timestamp")
+        check_timestamp(timestamp, now)
+        assert timestamp is not None
+        given = headers.get("X-Signature", "")
+        expected = sign(self._secret, timestamp.strip(), body)
+        if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
+            raise WebhookRejected(401, "bad signature")
+        data = _json_object(body)
+        event_id = check_event_id(headers.get("X-Event-Id") or data.get("id"))
+        event = data.get("event")
+        if event == "sms.received":
+            sender, text = data.get("from"), data.get("text")
+            if not isinstance(sender, str) or not isinstance(text, str):
+                raise WebhookRejected(400, "sms.received without from/text")
+            return SmsEvent("received", event_id, sender, text)
+        if isinstance(event, str) and event in STATUS_EVENTS:
+            return SmsEvent("status", event_id, detail=STATUS_EVENTS[event])
+        return SmsEvent("other", event_id, detail=str(event)[:32])
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise WebhookRejected(400, "body is not JSON") from error
+    if not isinstance(data, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return data
+
+
+class GenericSender(GatewayClient):
+    """:class:`scheduler.sending.Sender` for the ``sms`` channel over the contract."""
+
+    def __init__(self, url: str, token: str, *, max_parts: int, timeout: float = 10.0) -> None:
+        super().__init__(url, max_parts=max_parts, timeout=timeout)
+        self._token = token
+
+    async def deliver(
+        self, http: aiohttp.ClientSession, message: ClaimedMessage, phone: str, text: str
+    ) -> SendResult:
+        payload = {"to": phone, "text": text, "client_ref": message.key}
+        headers = {"Authorization": f"Bearer {self._token}", "Idempotency-Key": message.key}
+        return await self.post(http, payload, headers)

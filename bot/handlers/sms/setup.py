@@ -1,0 +1,57 @@
+"""Building the SMS channel once at start-up from the settings: the inbound route for the
+shared HTTP server and the outbound client the dispatcher sends through.
+
+``GIAMNGHEO_SMS_GATEWAY`` picks the gateway: ``generic`` (the project's contract, bearer
+token) or ``smsgate`` (SMS Gateway for Android, Basic auth with ``GIAMNGHEO_SMS_SEND_USER``
+and ``GIAMNGHEO_SMS_SEND_TOKEN``). ``GIAMNGHEO_SMS_WEBHOOK_SECRET`` is the HMAC key of the
+inbound webhook for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows.engine import Engine
+from bot.handlers.http import Route
+from bot.handlers.sms.client import GatewayClient
+from bot.handlers.sms.events import InboundParser
+from bot.handlers.sms.generic import GenericInbound, GenericSender
+from bot.handlers.sms.inbox import LoopGuard, SmsInbox
+from bot.handlers.sms.smsgate import SmsGateInbound, SmsGateSender
+from bot.handlers.sms.webhook import sms_route
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Sms:
+    route: Route
+    sender: GatewayClient
+
+
+def build_gateway(settings: Settings) -> tuple[InboundParser, GatewayClient]:
+    assert settings.sms_webhook_secret is not None
+    assert settings.sms_send_url is not None
+    secret = settings.sms_webhook_secret.get_secret_value().encode()
+    token = settings.sms_send_token.get_secret_value() if settings.sms_send_token else ""
+    parts = settings.sms_max_parts
+    if settings.sms_gateway == "smsgate":
+        user = settings.sms_send_user or ""
+        sender: GatewayClient = SmsGateSender(settings.sms_send_url, user, token, max_parts=parts)
+        return SmsGateInbound(secret), sender
+    return GenericInbound(secret), GenericSender(settings.sms_send_url, token, max_parts=parts)
+
+
+def build_sms(
+    settings: Settings,
+    engine: Engine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+) -> Sms:
+    parser, sender = build_gateway(settings)
+    guard = LoopGuard(settings.sms_loop_replies, timedelta(minutes=settings.sms_loop_minutes))
+    inbox = SmsInbox(engine, sessions, clock, guard=guard, max_parts=settings.sms_max_parts)
+    return Sms(sms_route(parser, inbox), sender)

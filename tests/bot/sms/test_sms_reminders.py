@@ -1,0 +1,71 @@
+"""Scheduler reminders reach a mentor who has no chat identity by SMS, through the outbox
+dispatcher and the channel router (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.handlers.sms.generic import GenericSender
+from bot.handlers.sms.gsm7 import is_gsm7, parts_needed
+from scheduler.calendar import FollowUpSettings, load_calendar
+from scheduler.tick import plan_all
+from storage.audit import Actor
+from storage.followups import sync_followups
+from storage.households import HouseholdRow, save_households
+from storage.mentors import assign_mentor
+from storage.models import Household, OutboxMessage
+from tests.bot.conftest import Clock
+from tests.bot.fake_sms import TOKEN, FakeSmsGateway
+from tests.bot.sms.conftest import dispatcher_for
+
+ACTOR = Actor("test")
+CALENDAR = replace(load_calendar(), followups=FollowUpSettings(30, 3, 7))
+MENTOR = "0987111222"
+
+
+async def seed_mentor_without_chat(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    rows = [
+        HouseholdRow(
+            code=f"H{i}", head_name=f"Chủ hộ {i}", province="Quảng Trị", commune="Cam Tuyền",
+            members=4, status="ngheo", poor_group="chinh_sach_giam_ngheo", year=2026,
+            deprivations={"bhyt": True, "viec_lam": i == 1},
+        )
+        for i in (1, 2)
+    ]  # fmt: skip
+    async with sessions() as session, session.begin():
+        await save_households(session, rows, ACTOR, clock.now, default_year=2026)
+        ids = list(await session.scalars(select(Household.id)))
+        await sync_followups(session, ids, clock.now, ACTOR)
+        for code in ("H1", "H2"):
+            await assign_mentor(session, code, MENTOR, ACTOR, clock.now)
+
+
+async def test_a_followup_digest_reaches_a_mentor_without_a_chat_by_sms(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, gateway: FakeSmsGateway
+) -> None:
+    await seed_mentor_without_chat(sessions, clock)
+    async with sessions() as session, session.begin():
+        await plan_all(session, CALENDAR, clock.now)
+    async with sessions() as session:
+        [queued] = (await session.scalars(select(OutboxMessage))).all()
+    sender = GenericSender(gateway.url, TOKEN, max_parts=2)
+    try:
+        stats = await dispatcher_for(sessions, sender, clock).run_once()
+    finally:
+        await sender.close()
+
+    assert (queued.channel, queued.external_id) == ("sms", "+84987111222")
+    assert stats.sent == 1
+    [sms] = gateway.delivered
+    assert sms.to == "+84987111222"
+    assert sms.key == queued.idempotency_key
+    assert is_gsm7(sms.text)
+    assert parts_needed(sms.text) <= 2
+    assert "H1" in sms.text
+    async with sessions() as session:
+        assert await session.scalar(select(OutboxMessage.state)) == "sent"
