@@ -4,11 +4,13 @@ A channel is on when its settings are present; at least one must be. Telegram
 (``GIAMNGHEO_TELEGRAM_TOKEN``) is served by long polling by default, or with
 ``--webhook https://…`` on the HTTP server (path ``/channels/telegram/webhook``), which then
 needs ``GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET``. SMS (``GIAMNGHEO_SMS_WEBHOOK_SECRET`` and
-``GIAMNGHEO_SMS_SEND_URL``) is served at ``/channels/sms/inbound``. Every webhook shares one
-HTTP server (``GIAMNGHEO_HTTP_HOST``/``_PORT``, plus ``/healthz``). The scheduler runs inside
-(report reminders, follow-up digests, escalations) and its dispatcher sends the outbox through
-every channel that is on; people without a chat identity get their reminders by SMS. The
-database must be initialised (``giamngheo init``).
+``GIAMNGHEO_SMS_SEND_URL``) is served at ``/channels/sms/inbound``, Zalo
+(``GIAMNGHEO_ZALO_APP_ID`` and ``GIAMNGHEO_ZALO_OA_SECRET_KEY``) at ``/channels/zalo/webhook``.
+Every webhook shares one HTTP server (``GIAMNGHEO_HTTP_HOST``/``_PORT``, plus ``/healthz``).
+The scheduler runs inside (report reminders, follow-up digests, escalations) and its dispatcher
+sends the outbox through every channel that is on; people without a chat identity, or outside
+Zalo's free-reply window, get their reminders by SMS. The database must be initialised
+(``giamngheo init``).
 
 Adding a channel is one builder in :data:`CHANNELS`: it returns a :class:`Served` (its name,
 its sender, its routes, and what to do once the server listens or when stopping).
@@ -22,7 +24,7 @@ import os
 import re
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,7 +45,8 @@ from scheduler.service import start_scheduler
 NO_CHANNEL = __(
     "Chưa cấu hình kênh nào. Để dùng Telegram, tạo bot với @BotFather rồi đặt "
     "GIAMNGHEO_TELEGRAM_TOKEN; để dùng SMS, đặt GIAMNGHEO_SMS_WEBHOOK_SECRET và "
-    "GIAMNGHEO_SMS_SEND_URL. Sau đó chạy lại “giamngheo run”."
+    "GIAMNGHEO_SMS_SEND_URL; để dùng Zalo, đặt GIAMNGHEO_ZALO_APP_ID và "
+    "GIAMNGHEO_ZALO_OA_SECRET_KEY. Sau đó chạy lại “giamngheo run”."
 )
 NO_TOKEN = __(
     "Chưa có token Telegram. Tạo bot với @BotFather rồi đặt biến môi trường "
@@ -61,6 +64,7 @@ SMSGATE_USER = __(
 POLLING = __("Trợ lý đang nhận tin Telegram (long polling). Nhấn Ctrl+C để dừng.")
 WEBHOOK = __("Trợ lý đang nhận tin Telegram qua webhook tại {host}:{port}. Nhấn Ctrl+C để dừng.")
 SMS = __("Trợ lý đang nhận tin SMS tại {host}:{port}/channels/sms/inbound. Nhấn Ctrl+C để dừng.")
+ZALO = __("Trợ lý đang nhận tin Zalo tại {host}:{port}/channels/zalo/webhook. Nhấn Ctrl+C để dừng.")
 STOPPED = __("Đã dừng.")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -83,11 +87,15 @@ class Served:
     close: Callable[[], Awaitable[None]] = _nothing
 
 
-Builder = Callable[[Settings, Runtime, Engine, str | None], Served | None]
+Builder = Callable[[Settings, Runtime, Engine, str | None, Mapping[str, Sender]], Served | None]
+"""Builds one channel from the settings; it sees the senders of the channels built before it
+(Zalo hands messages outside its free-reply window to SMS)."""
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run", help="Chạy trợ lý trên các kênh đã cấu hình (Telegram, SMS).")(run_command)
+    app.command("run", help="Chạy trợ lý trên các kênh đã cấu hình (Telegram, SMS, Zalo).")(
+        run_command
+    )
 
 
 def run_command(
@@ -121,7 +129,7 @@ def configuration_problem(settings: Settings, webhook: str | None) -> str | None
         return _(SMSGATE_USER)
     if webhook is not None and not settings.telegram_enabled:
         return _(NO_TOKEN)
-    if not (settings.telegram_enabled or settings.sms_enabled):
+    if not (settings.telegram_enabled or settings.sms_enabled or settings.zalo_enabled):
         return _(NO_CHANNEL)
     secret = settings.telegram_webhook_secret
     if settings.telegram_enabled and webhook is not None and secret is None:
@@ -132,7 +140,11 @@ def configuration_problem(settings: Settings, webhook: str | None) -> str | None
 
 
 def serve_telegram(
-    settings: Settings, rt: Runtime, engine: Engine, webhook: str | None
+    settings: Settings,
+    rt: Runtime,
+    engine: Engine,
+    webhook: str | None,
+    built: Mapping[str, Sender],
 ) -> Served | None:
     """aiogram is imported here, not with the CLI: it takes seconds to load and no other
     command needs it."""
@@ -170,7 +182,11 @@ def serve_telegram(
 
 
 def serve_sms(
-    settings: Settings, rt: Runtime, engine: Engine, webhook: str | None
+    settings: Settings,
+    rt: Runtime,
+    engine: Engine,
+    webhook: str | None,
+    built: Mapping[str, Sender],
 ) -> Served | None:
     if not settings.sms_enabled:
         return None
@@ -185,7 +201,28 @@ def serve_sms(
     return Served("sms", sms.sender, (sms.route,), started, close=sms.sender.close)
 
 
-CHANNELS: tuple[Builder, ...] = (serve_telegram, serve_sms)
+def serve_zalo(
+    settings: Settings,
+    rt: Runtime,
+    engine: Engine,
+    webhook: str | None,
+    built: Mapping[str, Sender],
+) -> Served | None:
+    """Zalo after SMS: a reminder outside Zalo's free-reply window goes by SMS instead."""
+    if not settings.zalo_enabled:
+        return None
+    from bot.handlers.zalo.setup import build_zalo
+
+    zalo = build_zalo(settings, engine, rt.sessions, rt.now, built.get("sms"))
+
+    async def started() -> None:
+        host, port = settings.http_host, settings.http_port
+        typer.echo(_(ZALO).format(host=host, port=port), err=True)
+
+    return Served("zalo", zalo.sender, (zalo.route,), started, close=zalo.close)
+
+
+CHANNELS: tuple[Builder, ...] = (serve_telegram, serve_sms, serve_zalo)
 
 
 async def serve(settings: Settings, webhook: str | None) -> None:
@@ -198,7 +235,12 @@ async def serve(settings: Settings, webhook: str | None) -> None:
     async with open_runtime(settings) as rt:
         limit = FloodLimit(settings.flood_limit_per_minute, timedelta(minutes=1))
         engine = Engine(rt.sessions, rt.now, registered_flows(), tz=rt.tz, flood_limit=limit)
-        channels = [c for c in (build(settings, rt, engine, webhook) for build in CHANNELS) if c]
+        channels: list[Served] = []
+        for build in CHANNELS:
+            built = {channel.name: channel.sender for channel in channels}
+            channel = build(settings, rt, engine, webhook, built)
+            if channel is not None:
+                channels.append(channel)
         try:
             scheduler = await start_scheduler(
                 rt.sessions,
