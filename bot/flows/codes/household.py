@@ -110,7 +110,8 @@ def why(standard: Standard, area: Area, result: Classification) -> str:
     if lines.poor_outright is not None and income <= lines.poor_outright:
         return _(WHY_POOR_OUTRIGHT).format(**{**params, "line": format_money(lines.poor_outright)})
     if income <= lines.poverty:
-        return _(WHY_POOR if result.result == "ngheo" else WHY_NEAR_POOR).format(**params)
+        template = WHY_POOR if result.result == "ngheo" else WHY_NEAR_POOR
+        return _(template).format(**params)
     if lines.medium_upper is None:
         return _(WHY_ABOVE_LINE).format(**params)
     upper = format_money(lines.medium_upper)
