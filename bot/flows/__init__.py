@@ -21,7 +21,7 @@ Flows (:mod:`bot.flows.flow`)::
         answer: an answer type (below); the value is stored in answers[name]
         when:   (answers) -> bool, the step is skipped when False
     Flow(name, title, steps, start=..., finish=..., keywords=(), matches=None,
-         roles=ALL_ROLES, describe=None, public=False)
+         roles=ALL_ROLES, describe=None, public=False, listed=True, code=None)
         steps:  Sequence[Step], or (answers) -> Sequence[Step] for steps built from answers
         start:  async (FlowContext) -> initial answers
         finish: async (FlowContext, answers) -> Sequence[Outbound]; runs in the message's
@@ -32,6 +32,8 @@ Flows (:mod:`bot.flows.flow`)::
         public: anyone may start it by keyword, people without an account included; such a
                 flow is never listed in a menu, and when it finishes the engine shows the menu
                 of whatever access the person has then (onboarding by invite)
+        listed: shown in menus (compact codes are not)
+        code:   msgid of the flow as a compact code (“KT mã_hộ …”), listed on brief channels
 
 Answer types (:mod:`bot.flows.answers`), each with ``parse(text) -> value`` raising
 ``ParseError``/``InvalidInputError`` with a Vietnamese msgid, ``options()``, ``hint()`` and
@@ -48,7 +50,8 @@ with ``today`` (date in Asia/Ho_Chi_Minh) and ``channel``; ``access`` is
 
 Engine (:mod:`bot.flows.engine`)::
 
-    engine = Engine(sessions, clock, flows, flood_limit=None)   # clock: () -> aware datetime
+    engine = Engine(sessions, clock, flows, flood_limit=None, brief_channels=("sms",))
+        # clock: () -> aware datetime; brief channels (SMS) get the codes line, not the menu
     replies: list[Outbound] = await engine.handle(inbound)
     FloodLimit(messages=30, per=timedelta(minutes=1))
 
@@ -65,11 +68,19 @@ and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
 lookup, the area summary and review progress (managers), the mentor's follow-up report, report
-submission and late reports, mentor assignment (managers), and onboarding by invite (public).
+submission and late reports, mentor assignment (managers), onboarding by invite (public), and
+the compact codes KT, CS, DD, BC, DK (:mod:`bot.flows.codes`).
 """
 
 from __future__ import annotations
 
+from bot.flows.codes import (
+    FOLLOWUP_CODE,
+    HOUSEHOLD_CODE,
+    INVITE_CODE,
+    POLICY_CODE,
+    REPORT_CODE,
+)
 from bot.flows.flow import Flow
 from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.household_check import HOUSEHOLD_CHECK
@@ -80,15 +91,22 @@ from bot.flows.summary import PROGRESS, SUMMARY
 
 
 def registered_flows() -> list[Flow]:
-    """Every flow the engine serves, in menu order."""
+    """Every flow the engine serves, in menu order; each compact code (not in menus) follows
+    the flow it shortens. ``cs`` is also a keyword of the policy lookup: the code flow comes
+    first, so it wins the tie (keywords of equal length match in this order)."""
     return [
         HOUSEHOLD_CHECK,
+        HOUSEHOLD_CODE,
+        POLICY_CODE,
         POLICY_LOOKUP,
         SUMMARY,
         PROGRESS,
         FOLLOWUP_REPORT,
+        FOLLOWUP_CODE,
         REPORT_SUBMISSION,
+        REPORT_CODE,
         LATE_REPORTS,
         MENTOR_ASSIGNMENT,
         ONBOARDING,
+        INVITE_CODE,
     ]

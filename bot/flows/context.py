@@ -20,7 +20,8 @@ from storage.access import Access
 @dataclass(frozen=True)
 class FlowContext:
     """``now`` is UTC; ``today`` is the date in the people's time zone (Asia/Ho_Chi_Minh).
-    ``text`` is the message being handled (for ``start``: what followed the keyword)."""
+    ``text`` is the message being handled (for ``start``: what followed the keyword).
+    ``brief``: the channel wants short replies (SMS: at most two parts)."""
 
     session: AsyncSession
     access: Access
@@ -28,6 +29,7 @@ class FlowContext:
     now: datetime
     tz: ZoneInfo
     text: str = ""
+    brief: bool = False
 
     @property
     def today(self) -> date:

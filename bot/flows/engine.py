@@ -23,7 +23,7 @@ Rules every flow gets for free:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -35,7 +35,15 @@ from bot.flows.commands import Command, command_of
 from bot.flows.context import FlowContext
 from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
-from bot.flows.routing import allowed_flows, match_flow, menu, menu_pick
+from bot.flows.routing import (
+    BRIEF_CHANNELS,
+    allowed_flows,
+    code_help,
+    guest_codes,
+    match_flow,
+    menu,
+    menu_pick,
+)
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_date
@@ -112,9 +120,12 @@ class _Turn:
     identity: IdentityRef
     now: datetime
     tz: ZoneInfo
+    brief: bool = False
 
     def context(self, text: str = "") -> FlowContext:
-        return FlowContext(self.session, self.access, self.identity, self.now, self.tz, text)
+        return FlowContext(
+            self.session, self.access, self.identity, self.now, self.tz, text, self.brief
+        )
 
     @property
     def is_guest(self) -> bool:
@@ -125,7 +136,9 @@ class _Turn:
 
 
 class Engine:
-    """Runs the given flows for every channel. ``clock`` returns the current aware datetime."""
+    """Runs the given flows for every channel. ``clock`` returns the current aware datetime.
+    ``brief_channels`` want short replies: there a message that is not understood gets one line
+    with the compact codes instead of the menu, and flows see ``FlowContext.brief``."""
 
     def __init__(
         self,
@@ -137,6 +150,7 @@ class Engine:
         ttl: timedelta = DEFAULT_TTL,
         resume_after: timedelta = DEFAULT_RESUME_AFTER,
         flood_limit: FloodLimit | None = None,
+        brief_channels: Collection[str] = BRIEF_CHANNELS,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -145,6 +159,7 @@ class Engine:
         self._ttl = ttl
         self._resume_after = resume_after
         self._flood_limit = flood_limit
+        self._brief_channels = frozenset(brief_channels)
 
     @property
     def flows(self) -> tuple[Flow, ...]:
@@ -179,7 +194,8 @@ class Engine:
         found = await lookup_identity(session, identity.channel, identity.external_id)
         if found.revoked:
             return [Outbound(_(REVOKED))]
-        turn = _Turn(session, found.access or GUEST, identity, now, self._tz)
+        brief = identity.channel in self._brief_channels
+        turn = _Turn(session, found.access or GUEST, identity, now, self._tz, brief)
         return await self._dispatch(turn, inbound.text)
 
     async def _flood_check(
@@ -244,8 +260,10 @@ class Engine:
             return await self._outside_as_guest(turn, text, command)
         flows = allowed_flows(self.flows, turn.access)
         if command in ("cancel", "back"):
-            return [Outbound(_(NOTHING_ACTIVE)), menu(flows, turn.access)]
-        if command in ("help", "menu"):
+            return self._menu(turn, flows, _(NOTHING_ACTIVE))
+        if command == "help":
+            return self._menu(turn, flows)
+        if command == "menu":
             return [menu(flows, turn.access)]
         picked = menu_pick(flows, text)
         if picked is not None:
@@ -254,11 +272,16 @@ class Engine:
         if found is not None:
             if found.flow not in flows and not found.flow.public:
                 title = _(found.flow.title)
-                return [Outbound(_(NOT_YOUR_ROLE).format(title=title)), menu(flows, turn.access)]
+                return self._menu(turn, flows, _(NOT_YOUR_ROLE).format(title=title))
             return await self._start(turn, found.flow, found.rest)
-        if quiet:
-            return [menu(flows, turn.access)]
-        return [Outbound(_(NOT_UNDERSTOOD)), menu(flows, turn.access)]
+        return self._menu(turn, flows, None if quiet else _(NOT_UNDERSTOOD))
+
+    def _menu(self, turn: _Turn, flows: list[Flow], note: str | None = None) -> list[Outbound]:
+        """An optional note and the menu; on brief channels one message, the note and the
+        compact codes."""
+        if turn.brief:
+            return [code_help(flows, turn.access, note)]
+        return [*([Outbound(note)] if note else []), menu(flows, turn.access)]
 
     async def _outside_as_guest(
         self, turn: _Turn, text: str, command: Command | None
@@ -269,8 +292,9 @@ class Engine:
         if found is not None:
             return await self._start(turn, found.flow, found.rest)
         note = _(NO_ACCESS)
-        if public:
-            note = f"{note}\n{_(HAVE_CODE)}"
+        codes = guest_codes(public) if turn.brief else None
+        if codes or public:
+            note = f"{note}\n{codes or _(HAVE_CODE)}"
         return [Outbound(note)]
 
     async def _start(self, turn: _Turn, flow: Flow, rest: str) -> list[Outbound]:
@@ -329,7 +353,8 @@ class Engine:
         access = await access_for_identity(turn.session, identity.channel, identity.external_id)
         if access is None or not access.grants:
             return []
-        return [menu(allowed_flows(self.flows, access), access)]
+        flows = allowed_flows(self.flows, access)
+        return [code_help(flows, access) if turn.brief else menu(flows, access)]
 
     async def _retry(
         self, turn: _Turn, flow: Flow, conversation: Conversation, reason: str

@@ -79,6 +79,9 @@ class Flow:
       engine offers to continue it.
     - ``public``: anyone may start it by keyword, people without an account included
       (onboarding by invite); it is never listed in a menu.
+    - ``listed``: shown in the menu of the roles that may run it (compact codes are not).
+    - ``code``: msgid of how to type the flow as one compact message (``BC``, ``CS từ_khóa``);
+      brief channels (SMS) list these instead of the menu when a message is not understood.
     """
 
     name: str
@@ -91,6 +94,8 @@ class Flow:
     roles: frozenset[str] = field(default=ALL_ROLES)
     describe: Callable[[Answers], str] | None = None
     public: bool = False
+    listed: bool = True
+    code: str | None = None
 
     def steps_for(self, answers: Answers) -> Sequence[Step]:
         return self.steps(answers) if callable(self.steps) else self.steps

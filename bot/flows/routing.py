@@ -4,6 +4,8 @@ Keywords are matched after folding, longest first, as the whole message or its f
 (``kiểm tra hộ TL00001`` starts the household check and hands it ``TL00001``). A flow may also
 claim other text with its ``matches`` predicate (a policy question without a keyword).
 A bare number picks that line of the menu, so numbered menus work on SMS and the console.
+On brief channels (SMS) a message that is not understood gets one line listing the compact
+codes the person may use (:func:`code_help`) instead of the long menu.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from bot.flows.messages import Option, Outbound
 from bot.i18n import _, __
 from poverty.text import fold
 from storage.access import Access
+
+BRIEF_CHANNELS: tuple[str, ...] = ("sms",)
+"""Channels whose replies must stay short: the codes line replaces the menu there."""
+CODES_LINE = __("Soạn: {codes}.")
+GUEST_CODES = __("Nếu anh/chị đã có mã mời, xin soạn: {codes}.")
 
 ROLE_LABELS = {
     "admin": __("quản trị"),
@@ -55,14 +62,33 @@ def match_flow(flows: Sequence[Flow], text: str) -> Match | None:
 
 def menu_pick(flows: Sequence[Flow], text: str) -> Flow | None:
     """The menu line a bare number names."""
+    flows = [f for f in flows if f.listed]
     folded = fold(text)
     if folded.isascii() and folded.isdigit() and 1 <= int(folded) <= len(flows):
         return flows[int(folded) - 1]
     return None
 
 
+def code_help(flows: Sequence[Flow], access: Access, note: str | None = None) -> Outbound:
+    """One short message: ``note`` and the compact codes of ``flows``; the menu when none of
+    them has a code."""
+    codes = [_(f.code) for f in flows if f.code]
+    if not codes:
+        found = menu(flows, access)
+        return Outbound(f"{note}\n{found.text}" if note else found.text, found.choices)
+    line = _(CODES_LINE).format(codes="; ".join(codes))
+    return Outbound(f"{note} {line}" if note else line)
+
+
+def guest_codes(flows: Sequence[Flow]) -> str | None:
+    """For someone without an account: the codes of the public flows (``DK mã_mời``)."""
+    codes = [_(f.code) for f in flows if f.public and f.code]
+    return _(GUEST_CODES).format(codes="; ".join(codes)) if codes else None
+
+
 def menu(flows: Sequence[Flow], access: Access) -> Outbound:
     """What this user can do, as choices; a button sends the flow's first keyword."""
+    flows = [f for f in flows if f.listed]
     if not flows:
         return Outbound(_("Hiện chưa có việc nào dành cho vai trò của anh/chị."))
     lines = [_("Anh/chị muốn làm gì? Chọn một việc dưới đây hoặc gõ từ khóa:")]
