@@ -89,6 +89,7 @@ EXPIRED = __(
     "Việc “{title}” anh/chị làm dở từ ngày {date} đã quá {days} ngày không tiếp tục "
     "nên đã được đóng lại; các câu trả lời chưa được lưu."
 )
+STILL_WAITING = __("Việc “{title}” đang làm dở vẫn được giữ; gõ tiếp câu trả lời khi sẵn sàng.")
 RESUME_OFFER = __("Anh/chị đang làm dở: {what}. Anh/chị muốn tiếp tục, làm lại từ đầu hay hủy?")
 RESUME = Choice(
     (
@@ -236,6 +237,9 @@ class Engine:
         command = command_of(text)
         if conversation is None or flow is None:
             return notes + await self._outside(turn, text, command, quiet=bool(notes))
+        passing = await self._code_in_passing(turn, flow, text)
+        if passing is not None:
+            return passing
         if conversation.paused:
             return await self._on_resume(turn, flow, conversation, text, command)
         if command == "cancel":
@@ -252,6 +256,27 @@ class Engine:
         if command == "help":
             return await self._help(turn, flow, conversation)
         return await self._answer(turn, flow, conversation, text)
+
+    async def _code_in_passing(
+        self, turn: _Turn, waiting: Flow, text: str
+    ) -> list[Outbound] | None:
+        """A whole compact code (``KT TL00001 …``) sent while another flow waits: on a feature
+        phone the question is easily out of sight, so the code runs at once and the waiting
+        flow stays as it was. None when ``text`` is not such a code."""
+        found = match_flow(self.flows, text)
+        if found is None or found.flow.code is None or found.flow is waiting:
+            return None
+        if not found.rest.strip() or not turn.may_run(found.flow):
+            return None
+        answers = await found.flow.start(turn.context(found.rest))
+        if found.flow.next_step(answers) is not None:
+            return None
+        try:
+            async with turn.session.begin_nested():
+                replies = list(await found.flow.finish(turn.context(), answers))
+        except (ParseError, InvalidInputError) as error:
+            replies = [Outbound(error_text(error))]
+        return [*replies, Outbound(_(STILL_WAITING).format(title=_(waiting.title)))]
 
     async def _outside(
         self, turn: _Turn, text: str, command: Command | None, *, quiet: bool

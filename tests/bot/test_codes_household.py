@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import registered_flows
 from bot.flows.engine import Engine
 from bot.flows.flow import Flow
-from bot.flows.messages import IdentityRef
+from bot.flows.messages import IdentityRef, Inbound
 from poverty.standards import standard_for_year, to_mask
 from storage.models import Assessment, AuditLog, ConversationState, FollowUp, Household
 from tests.bot.codes_helpers import ask
@@ -206,3 +206,35 @@ async def test_a_mentor_may_not_check_and_is_shown_the_codes(
     assert reply.startswith("Xin lỗi, việc “Kiểm tra hộ bằng mã KT” không thuộc vai trò")
     assert "Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG." in reply
     assert await assessments(sessions) == []
+
+
+async def test_a_code_sent_while_a_guided_check_waits_runs_and_keeps_the_check(
+    bot: Engine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await bot.handle(Inbound(SMS_CADRE, "kiem tra TL00002"))
+    async with sessions() as session:
+        waiting = await session.scalar(select(ConversationState))
+    assert waiting is not None
+
+    reply = await ask(bot, SMS_CADRE, "KT TL00001 110000001100 1tr2")
+
+    assert reply.startswith("Đã lưu kiểm tra hộ TL00001: Hộ nghèo.")
+    assert "đang làm dở vẫn được giữ" in reply
+    [saved] = await assessments(sessions)
+    assert saved.household_id is not None
+    async with sessions() as session:
+        kept = await session.scalar(select(ConversationState))
+    assert kept is not None
+    assert (kept.flow, kept.step, kept.answers) == (waiting.flow, waiting.step, waiting.answers)
+
+
+async def test_a_bad_code_sent_while_a_guided_check_waits_stores_nothing_and_keeps_it(
+    bot: Engine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await bot.handle(Inbound(SMS_CADRE, "kiem tra TL00002"))
+
+    reply = await ask(bot, SMS_CADRE, "KT TL00001 11 1tr2")
+
+    assert "12" in reply
+    assert await assessments(sessions) == []
+    assert await count(sessions, ConversationState) == 1
