@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
 from poverty.i18n import N_
+from poverty.text import normalize_phone
+from storage.access import PHONE_CHANNELS
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.models import ROLES, AdminUnit, Identity, Invite, User
 from storage.people import add_identity, create_user, grant_role
@@ -151,9 +153,10 @@ async def redeem_invite(
     ``(channel, external_id)``.
 
     A stranger becomes a new user named ``name``; an identity that already belongs to a user
-    (not revoked) gets the invite's role in addition to the ones it has. The invite is claimed
-    with ``used_at IS NULL`` and the expiry in the WHERE clause, so of two concurrent uses only
-    one wins; the caller's transaction then holds everything or nothing.
+    (not revoked) gets the invite's role in addition to the ones it has. On SMS and the console
+    the phone number also finds a user created without an identity (an imported mentor). The
+    invite is claimed with ``used_at IS NULL`` and the expiry in the WHERE clause, so of two
+    concurrent uses only one wins; the caller's transaction then holds everything or nothing.
     """
     row = (
         await session.execute(
@@ -171,6 +174,11 @@ async def redeem_invite(
         .join(Identity, Identity.user_id == User.id)
         .where(Identity.channel == channel, Identity.external_id == external_id)
     )
+    phone = normalize_phone(external_id) if channel in PHONE_CHANNELS else None
+    by_phone = user is None and phone is not None
+    if by_phone:
+        # Someone already known by phone (a mentor from an import) joins as that same person.
+        user = await session.scalar(select(User).where(User.phone == phone))
     if user is not None and user.revoked_at is not None:
         return "revoked"
     claimed = await session.execute(
@@ -183,10 +191,12 @@ async def redeem_invite(
     actor_label = f"{channel}:invite"
     is_new = user is None
     if user is None:
-        person = await create_user(session, name or "", None, Actor(actor_label), now)
+        person = await create_user(session, name or "", phone, Actor(actor_label), now)
         await add_identity(session, person.id, channel, external_id, now)
         user_id, user_name = person.id, person.name
     else:
+        if by_phone:
+            await add_identity(session, user.id, channel, external_id, now)
         user_id, user_name = user.id, user.name
     actor = Actor(actor_label, user_id)
     await grant_role(session, user_id, found.role, found.unit_id, actor, now)

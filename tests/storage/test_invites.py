@@ -110,3 +110,29 @@ async def test_an_existing_user_gains_the_role_and_keeps_the_account(
     assert not isinstance(result, str)
     assert not result.is_new_user
     assert result.name == "Người dùng mentor"
+
+
+async def test_a_person_known_only_by_phone_joins_by_sms_as_the_same_user(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    _code, invite_id = await _invite(sessions, now)
+    async with sessions() as session, session.begin():
+        imported = User(name="Hồ Văn Mến", phone="+84977000111", created_at=now)
+        session.add(imported)
+    async with sessions() as session:
+        users_before = await session.scalar(select(func.count()).select_from(User))
+    async with sessions() as session, session.begin():
+        result = await redeem_invite(session, invite_id, "sms", "0977 000 111", None, now)
+
+    assert not isinstance(result, str)
+    assert (result.user_id, result.is_new_user) == (imported.id, False)
+    async with sessions() as session:
+        users = await session.scalar(select(func.count()).select_from(User))
+        identity = await session.scalar(select(Identity).where(Identity.channel == "sms"))
+        roles = list(
+            await session.scalars(select(RoleGrant.role).where(RoleGrant.user_id == imported.id))
+        )
+    assert users == users_before
+    assert identity is not None
+    assert identity.user_id == imported.id
+    assert roles == ["cadre"]
