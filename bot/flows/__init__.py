@@ -65,11 +65,15 @@ and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
 lookup, the area summary and review progress (managers), the mentor's follow-up report, report
-submission and late reports, mentor assignment (managers), and onboarding by invite (public).
+submission and late reports, mentor assignment (managers), the support plan of a household
+(``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
+households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers), and
+onboarding by invite (public).
 """
 
 from __future__ import annotations
 
+from bot.flows.escape_check import ESCAPE_CHECK
 from bot.flows.flow import Flow
 from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.household_check import HOUSEHOLD_CHECK
@@ -77,6 +81,10 @@ from bot.flows.onboarding import ONBOARDING
 from bot.flows.policy_lookup import POLICY_LOOKUP
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
 from bot.flows.summary import PROGRESS, SUMMARY
+from bot.flows.support_ledger import SUPPORT_LEDGER
+from bot.flows.support_plan import MENTOR_KIND, SUPPORT_PLAN
+from bot.flows.support_sms import SUPPORT_SMS
+from bot.flows.support_summary import SUPPORT_SUMMARY
 
 
 def registered_flows() -> list[Flow]:
@@ -90,5 +98,11 @@ def registered_flows() -> list[Flow]:
         REPORT_SUBMISSION,
         LATE_REPORTS,
         MENTOR_ASSIGNMENT,
+        SUPPORT_PLAN,
+        SUPPORT_LEDGER,
+        SUPPORT_SMS,
+        ESCAPE_CHECK,
+        SUPPORT_SUMMARY,
+        MENTOR_KIND,
         ONBOARDING,
     ]
