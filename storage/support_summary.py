@@ -161,7 +161,7 @@ async def _mentors(
         .join(Household, Household.id == MentorAssignment.household_id)
         .where(in_unit, MentorAssignment.valid_to.is_(None))
     )
-    kinds = dict(rows.tuples().all())
+    kinds = {household_id: kind for household_id, kind in rows}
     mentored = [hid for hid in poor if hid in kinds]
     summary.mentored = len(mentored)
     summary.unmentored = len(poor) - len(mentored)

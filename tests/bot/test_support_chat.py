@@ -68,7 +68,8 @@ async def test_cadre_sets_group_and_causes_with_the_suggestion_shown(
         "Vân Kiều",
         ["than_nhan_liet_si"],
     )
-    assert audit is not None and audit.entity_id == str(area.households["TL00001"])
+    assert audit is not None
+    assert audit.entity_id == str(area.households["TL00001"])
     assert audit.details["group_code"] == "b"
 
 

@@ -45,7 +45,8 @@ def test_watch_starts_the_next_first_of_january_and_lasts_36_months() -> None:
         None,
     )
     later = watch_on(history, WATCH, date(2026, 11, 23))
-    assert later is not None and later.period_start == date(2026, 10, 1)
+    assert later is not None
+    assert later.period_start == date(2026, 10, 1)
     assert watch_on(history, WATCH, date(2028, 12, 31)) is not None
     assert watch_on(history, WATCH, date(2029, 1, 1)) is None
 
@@ -56,7 +57,8 @@ def test_watch_length_and_interval_come_from_the_data() -> None:
     assert watch_on(history, short, date(2026, 12, 31)) is not None
     assert watch_on(history, short, date(2027, 1, 1)) is None
     found = watch_on(history, short, date(2026, 8, 1))
-    assert found is not None and found.period_start == date(2026, 7, 1)
+    assert found is not None
+    assert found.period_start == date(2026, 7, 1)
 
 
 def test_a_household_that_fell_back_is_no_longer_watched() -> None:
@@ -81,5 +83,6 @@ def test_lists_refuse_an_unknown_policy_in_a_group() -> None:
 def test_organisations_are_found_by_alias_without_tone_marks() -> None:
     lists = load_support_lists()
     found = lists.organisation("hoi phu nu")
-    assert found is not None and found.code == "hoi_phu_nu"
+    assert found is not None
+    assert found.code == "hoi_phu_nu"
     assert lists.organisation("Hội Bóng đá") is None
