@@ -15,6 +15,7 @@ from bot.commands import (
     report,
     run,
     scheduler,
+    support,
 )
 from bot.i18n import _
 from poverty.errors import AppError
@@ -43,6 +44,7 @@ people.register(app)
 run.register(app)
 mentors.register(app)
 scheduler.register(app)
+support.register(app)
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ def key_figures(s: SupportSummary) -> list[tuple[str, int]]:
     ]
 
 
-def summary_text(s: SupportSummary, unit: str) -> str:
+def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str:
     lines = [
         _(TITLE).format(year=s.year, unit=unit),
         _(HOUSEHOLDS).format(poor=format_int(s.poor), near_poor=format_int(s.near_poor)),
@@ -151,7 +151,8 @@ def summary_text(s: SupportSummary, unit: str) -> str:
         lines.append(_(ETHNIC).format(groups=groups))
     if s.poor_with_merit:
         lines.append(_(MERIT).format(count=format_int(s.poor_with_merit)))
-    lines.append(_(FILE_LINE))
+    if with_file:
+        lines.append(_(FILE_LINE))
     return "\n".join(lines)
 
 
