@@ -14,14 +14,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, extract, select
+from sqlalchemy import ColumnElement, String, and_, cast, extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.support_plans import load_support_lists
 from poverty.text import fold
 from storage.access import Access, Grant, households_in_scope
 from storage.escape_watch import histories, watch_on
-from storage.models import EscapeCheck, Household, HouseholdPlan, MentorAssignment, SupportRecord
+from storage.models import (
+    EscapeCheck,
+    Household,
+    HouseholdPlan,
+    MentorAssignment,
+    OfficialRecord,
+    SupportRecord,
+)
 from storage.units import Unit
 
 POOR = ("ngheo", "can_ngheo")
@@ -240,3 +247,29 @@ async def _escapes(
             if hid not in latest or latest[hid][0] < start:
                 latest[hid] = (start, bool(back or fell))
         summary.at_risk = sum(1 for _start, risk in latest.values() if risk)
+
+
+async def record_filter(session: AsyncSession, filters: Filters) -> ColumnElement[bool] | None:
+    """A condition on official records keeping the households the filters keep (for the
+    appendix tables); None when no filter is set. Ethnic-group names are matched after
+    folding, so ``khmer`` finds ``Khmer``."""
+    if not filters.active:
+        return None
+    plans = select(HouseholdPlan.household_id)
+    if filters.ethnic_group is not None:
+        names = await session.scalars(
+            select(HouseholdPlan.ethnic_group)
+            .where(HouseholdPlan.ethnic_group.is_not(None))
+            .distinct()
+        )
+        wanted = fold(filters.ethnic_group)
+        plans = plans.where(
+            HouseholdPlan.ethnic_group.in_([n for n in names if fold(n or "") == wanted])
+        )
+    if filters.merit is not None:
+        merits = cast(HouseholdPlan.merit_categories, String)
+        if filters.merit == ANY_MERIT:
+            plans = plans.where(merits.not_in(["[]", ""]))
+        else:
+            plans = plans.where(merits.like(f'%"{filters.merit}"%'))
+    return OfficialRecord.household_id.in_(plans)

@@ -3,6 +3,7 @@ file: row/column/reason errors, all or nothing, audit rows, filters by ethnic gr
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -126,3 +127,32 @@ def test_plans_file_refuses_a_group_for_a_household_above_the_list(
     assert "Dòng 3, cột nhom: “z” không hợp lệ" in result.stderr
     assert "Dòng 3, cột nguyen_nhan: “lười” không có trong danh mục" in result.stderr
     assert query(database, "SELECT count(*) FROM household_plans") == [(0,)]
+
+
+def test_appendix_exports_filter_by_ethnic_group_and_merit(database: Path, tmp_path: Path) -> None:
+    rows = [
+        {"ma_ho": "H1", "dan_toc": "Khmer", "nguoi_co_cong": "thuong_binh"},
+        {"ma_ho": "H2", "dan_toc": "Khmer"},
+    ]
+    assert (
+        CliRunner()
+        .invoke(app, ["import", "plans", str(write_csv(tmp_path / "kh.csv", rows))])
+        .exit_code
+        == 0
+    )
+    base = ["report", "phu-luc-1", "--under", "Cam Tuyền", "--year", "2026", "--format", "json"]
+
+    def total(*extra: str) -> dict[str, object]:
+        result = CliRunner().invoke(app, [*base, *extra])
+        assert result.exit_code == 0, result.output
+        found: dict[str, object] = json.loads(result.stdout)["rows"][-1]
+        return found
+
+    assert total()["tong_so_ho"] == 3
+    assert (total("--dan-toc", "khmer")["tong_so_ho"], total("--dan-toc", "khmer")["ho_ngheo"]) == (
+        2,
+        1,
+    )
+    assert total("--co-cong", "thuong_binh")["tong_so_ho"] == 1
+    assert total("--co-cong", "*")["tong_so_ho"] == 1
+    assert total("--dan-toc", "Vân Kiều")["tong_so_ho"] == 0

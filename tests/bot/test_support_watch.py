@@ -230,3 +230,38 @@ async def test_manager_summary_gives_the_figures_by_chat_and_xlsx(
 async def test_cadre_may_not_ask_for_the_managers_summary(bot: Engine) -> None:
     text = await Talker(bot, "cadre").say("ke hoach")
     assert text.startswith("Xin lỗi, việc “Kế hoạch hỗ trợ (tóm tắt)” không thuộc vai trò")
+
+
+async def test_appendix_filter_by_merit_and_ethnic_group_on_both_databases(
+    sessions: Sessions, area: Area, clock: Clock
+) -> None:
+    from storage.reports import appendix_1
+    from storage.support_summary import Filters, record_filter
+    from storage.units import get_unit
+
+    households = area.households
+    await add_records(sessions, households["TL00001"], {2026: "ngheo"}, clock.now)
+    await add_records(sessions, households["TL00002"], {2026: "can_ngheo"}, clock.now)
+    async with sessions() as session, session.begin():
+        await save_plan(
+            session,
+            households["TL00001"],
+            {"ethnic_group": "Vân Kiều", "merit_categories": ["thuong_binh", "benh_binh"]},
+            Actor("test"),
+            clock.now,
+        )
+        await save_plan(
+            session, households["TL00002"], {"ethnic_group": "Khmer"}, Actor("test"), clock.now
+        )
+    async with sessions() as session:
+        unit = await get_unit(session, area.units["tan_lap"])
+
+        async def total(filters: Filters) -> object:
+            records = await record_filter(session, filters)
+            return (await appendix_1(session, unit, 2026, records)).total["tong_so_ho"]
+
+        assert await total(Filters()) == 2
+        assert await total(Filters(ethnic_group="van kieu")) == 1
+        assert await total(Filters(merit="benh_binh")) == 1
+        assert await total(Filters(merit="*")) == 1
+        assert await total(Filters(merit="than_nhan_liet_si")) == 0
