@@ -236,14 +236,14 @@ async def import_plans(
         kind: tuple[str, str | None] | None = None
         try:
             if household is not None:
-                change = check_plan(change, household.official_status, lists)
+                change = check_plan(change, household.official_status, lists, code=household.code)
             picked = kinds[i]
             if picked:
                 kind = check_mentor_kind(picked, organisations[i], lists)
                 if household is not None and household.id not in mentored:
                     raise InvalidInputError(NO_MENTOR, code=household.code)
         except InvalidInputError as error:
-            issues.append(Issue(error.message, dict(error.params, code=code), number))
+            issues.append(Issue(error.message, dict(error.params), number))
         changes.append(change)
         mentor_kinds.append(kind)
     _reject(check, issues)

@@ -77,7 +77,11 @@ async def household_in_area(session: AsyncSession, access: Access, code: str) ->
 
 
 def check_plan(
-    changes: Mapping[str, Any], status: str | None, lists: SupportLists | None = None
+    changes: Mapping[str, Any],
+    status: str | None,
+    lists: SupportLists | None = None,
+    *,
+    code: str = "",
 ) -> dict[str, Any]:
     """The changes cleaned and checked against the lists; InvalidInputError on the first
     problem. Group and causes are for poor and near-poor households only."""
@@ -107,7 +111,7 @@ def check_plan(
     if note is not None and len(note) > MAX_NOTE:
         raise InvalidInputError(NOTE_TOO_LONG, max=MAX_NOTE)
     if (group is not None or causes) and status not in POOR_OR_NEAR_POOR:
-        raise InvalidInputError(NOT_POOR, code="")
+        raise InvalidInputError(NOT_POOR, code=code)
     target = clean.get("target_year")
     if target is not None:
         if status != "ngheo":

@@ -136,7 +136,7 @@ async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         changes["target_year"] = answers["nam_thoat_ngheo"]
     if answers.get("dan_toc") is not None:
         changes["ethnic_group"] = answers["dan_toc"]
-    clean = check_plan(changes, household["status"], lists)
+    clean = check_plan(changes, household["status"], lists, code=household["code"])
     changed = await save_plan(
         context.session, household["id"], clean, actor_of(context), context.now
     )

@@ -195,3 +195,29 @@ async def test_mentor_kind_records_the_organisation(
     assert replies[-1] == (
         "Đã ghi: người đỡ đầu hộ TL00001 là Hội viên, đoàn viên của đoàn thể – Hội Nông dân."
     )
+
+
+async def test_cancel_in_the_middle_stores_nothing_and_a_restart_loses_nothing(
+    sessions: Sessions, clock: Clock, area: Area, flows: list[Flow]
+) -> None:
+    first = Talker(Engine(sessions, clock, flows), "cadre")
+    await first.script(["hỗ trợ TL00001", "bhyt"])
+    assert (await first.say("/huy")).startswith("Đã hủy")
+    await first.script(["hỗ trợ TL00001", "bhyt", "15/3"])
+    restarted = Talker(Engine(sessions, clock, flows), "cadre")
+    assert (await restarted.say("1tr")).startswith("Đơn vị hoặc tổ chức hỗ trợ?")
+    assert (await restarted.say("🙂🙂")).startswith("Xin chỉ nhập chữ, số")
+    assert (await restarted.say("UBND xã")).startswith("Đã ghi hỗ trợ cho hộ TL00001")
+    async with sessions() as session:
+        records = list(await session.scalars(select(SupportRecord)))
+    assert [(r.policy_code, r.amount) for r in records] == [("bhyt", 1_000_000)]
+
+
+async def test_a_duplicate_sms_delivery_records_the_support_once(
+    bot: Engine, sessions: Sessions
+) -> None:
+    message = Inbound(SMS_CADRE, "HT TL00001 bhyt 500k", update_id="sms-1")
+    assert len(await bot.handle(message)) == 1
+    assert await bot.handle(message) == []
+    async with sessions() as session:
+        assert len(list(await session.scalars(select(SupportRecord)))) == 1
