@@ -82,6 +82,7 @@ class PolicyLine:
 class SupportSummary:
     year: int
     today: date
+    filters: Filters = field(default_factory=Filters)
     poor: int = 0
     near_poor: int = 0
     by_group: dict[str | None, int] = field(default_factory=dict)
@@ -127,7 +128,7 @@ async def support_summary(
     poor = sorted(
         (hid for hid in kept if households[hid][1] in POOR), key=lambda h: households[h][0]
     )
-    summary = SupportSummary(year, today)
+    summary = SupportSummary(year, today, filters)
     summary.poor = sum(1 for hid in poor if households[hid][1] == "ngheo")
     summary.near_poor = len(poor) - summary.poor
     groups: Counter[str | None] = Counter()

@@ -1,8 +1,9 @@
 """``kế hoạch`` (``/kehoach``): the support-plan summary of a manager's area, as short lines and
 an xlsx file.
 
-Poor and near-poor households by group and by cause, support delivered this year by policy
-(households and amounts), mentored and unmentored households, this year's escape targets and
+``kế hoạch dân tộc Khmer`` or ``kế hoạch có công`` (``có công thuong_binh``) count only those
+households. Poor and near-poor households by group and by cause, support delivered this year
+by policy (households and amounts), mentored and unmentored households, this year's escape targets and
 actual escapes, newly escaped households under watch (and at risk), re-poverty this year. Only
 for managers and administrators, inside their units (:mod:`bot.flows.area_choice`).
 """
@@ -10,6 +11,7 @@ for managers and administrators, inside their units (:mod:`bot.flows.area_choice
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
@@ -19,9 +21,15 @@ from bot.i18n import _, __
 from poverty.formatting import format_int, format_money
 from poverty.support_input import policy_name
 from poverty.support_plans import load_support_lists
-from poverty.text import slug
+from poverty.text import fold, slug
 from storage.exporting.sheets_xlsx import Sheet, sheets_xlsx
-from storage.support_summary import OTHER_PROGRAMME, SupportSummary, support_summary
+from storage.support_summary import (
+    ANY_MERIT,
+    OTHER_PROGRAMME,
+    Filters,
+    SupportSummary,
+    support_summary,
+)
 from storage.units import unit_label
 
 TITLE = __("Kế hoạch hỗ trợ hộ nghèo năm {year} – {unit}")
@@ -44,6 +52,8 @@ WATCH = __("Hộ mới thoát nghèo đang theo dõi: {count} hộ, trong đó {
 REPOVERTY = __("Hộ tái nghèo năm {year}: {count} hộ.")
 ETHNIC = __("Hộ nghèo, cận nghèo theo dân tộc: {groups}.")
 MERIT = __("Hộ nghèo, cận nghèo có người có công: {count} hộ.")
+ONLY_ETHNIC = __("Chỉ tính các hộ dân tộc {name}.")
+ONLY_MERIT = __("Chỉ tính các hộ có người có công.")
 FILE_LINE = __("Bảng chi tiết (xlsx) được gửi kèm bên dưới.")
 CAPTION = __("Kế hoạch hỗ trợ – {unit}, năm {year}")
 
@@ -99,8 +109,12 @@ def key_figures(s: SupportSummary) -> list[tuple[str, int]]:
 
 
 def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str:
-    lines = [
-        _(TITLE).format(year=s.year, unit=unit),
+    lines = [_(TITLE).format(year=s.year, unit=unit)]
+    if s.filters.ethnic_group is not None:
+        lines.append(_(ONLY_ETHNIC).format(name=s.filters.ethnic_group))
+    if s.filters.merit is not None:
+        lines.append(_(ONLY_MERIT))
+    lines += [
         _(HOUSEHOLDS).format(poor=format_int(s.poor), near_poor=format_int(s.near_poor)),
     ]
     if s.by_group:
@@ -192,9 +206,36 @@ def summary_xlsx(s: SupportSummary, unit: str) -> bytes:
     )
 
 
+def split_filters(text: str) -> tuple[str, str | None, str | None]:
+    """``(the rest, ethnic group, merit)`` from what followed the keyword: ``dân tộc Khmer``
+    and ``có công`` (any category) or ``có công thuong_binh`` may end it."""
+    words = text.split()
+    folded = [fold(word) for word in words]
+    ethnic: str | None = None
+    merit: str | None = None
+    for index in range(len(words) - 1):
+        pair = folded[index : index + 2]
+        if pair == ["dan", "toc"] and index + 2 < len(words) and ethnic is None:
+            ethnic = " ".join(words[index + 2 :])
+            words, folded = words[:index], folded[:index]
+            break
+    for index in range(len(words) - 1):
+        if folded[index : index + 2] == ["co", "cong"]:
+            tail = folded[index + 2 :]
+            merit = tail[0] if tail and load_support_lists().merit(tail[0]) else ANY_MERIT
+            words = words[:index]
+            break
+    return " ".join(words), ethnic, merit
+
+
 async def _start(context: FlowContext) -> Answers:
-    answers = await start_in_area(context)
+    rest, ethnic, merit = split_filters(context.text)
+    answers = await start_in_area(replace(context, text=rest))
     answers["nam"] = context.today.year
+    if ethnic is not None:
+        answers["dan_toc"] = ethnic
+    if merit is not None:
+        answers["co_cong"] = merit
     return answers
 
 
@@ -205,7 +246,8 @@ def _steps(answers: Answers) -> Sequence[Step]:
 async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
     unit = await chosen_unit(context, answers)
     year = int(answers["nam"])
-    summary = await support_summary(context.session, unit, year, context.today)
+    filters = Filters(answers.get("dan_toc"), answers.get("co_cong"))
+    summary = await support_summary(context.session, unit, year, context.today, filters)
     label = await unit_label(context.session, unit)
     name = slug(unit.name).replace("_", "-") or str(unit.id)
     attachment = Attachment(

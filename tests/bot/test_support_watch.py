@@ -265,3 +265,24 @@ async def test_appendix_filter_by_merit_and_ethnic_group_on_both_databases(
         assert await total(Filters(merit="benh_binh")) == 1
         assert await total(Filters(merit="*")) == 1
         assert await total(Filters(merit="than_nhan_liet_si")) == 0
+
+
+async def test_manager_summary_by_chat_for_an_ethnic_group_or_people_with_merit(
+    bot: Engine, sessions: Sessions, area: Area, clock: Clock
+) -> None:
+    async with sessions() as session, session.begin():
+        await save_plan(
+            session,
+            area.households["TL00001"],
+            {"ethnic_group": "Vân Kiều", "merit_categories": ["benh_binh"]},
+            Actor("test"),
+            clock.now,
+        )
+    manager = Talker(bot, "manager")
+    lines = (await manager.say("kế hoạch dân tộc van kieu")).splitlines()
+    assert lines[1:3] == ["Chỉ tính các hộ dân tộc van kieu.", "Hộ nghèo: 1; hộ cận nghèo: 0."]
+    lines = (await manager.say("ke hoach co cong")).splitlines()
+    assert lines[1:3] == ["Chỉ tính các hộ có người có công.", "Hộ nghèo: 1; hộ cận nghèo: 0."]
+    lines = (await manager.say("ke hoach dan toc Khmer")).splitlines()
+    assert lines[2] == "Hộ nghèo: 0; hộ cận nghèo: 0."
+    assert (await manager.say("ke hoach")).splitlines()[1] == "Hộ nghèo: 1; hộ cận nghèo: 1."
