@@ -3,9 +3,9 @@ an xlsx file.
 
 ``kế hoạch dân tộc Khmer`` or ``kế hoạch có công`` (``có công thuong_binh``) count only those
 households. Poor and near-poor households by group and by cause, support delivered this year
-by policy (households and amounts), mentored and unmentored households, this year's escape targets and
-actual escapes, newly escaped households under watch (and at risk), re-poverty this year. Only
-for managers and administrators, inside their units (:mod:`bot.flows.area_choice`).
+by policy (households and amounts), mentored and unmentored households, this year's escape
+targets and actual escapes, newly escaped households under watch (and at risk), re-poverty this
+year. Only for managers and administrators, inside their units (:mod:`bot.flows.area_choice`).
 """
 
 from __future__ import annotations
