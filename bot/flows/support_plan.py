@@ -22,7 +22,6 @@ from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Option, Outbound
 from bot.flows.support_answers import HouseholdInArea, MultiChoice, OptionalText, YearOrNone
 from bot.i18n import _, __
-from poverty.errors import InvalidInputError
 from poverty.support_input import policy_name
 from poverty.support_plans import PlanGroup, load_support_lists
 from storage.audit import Actor
@@ -211,10 +210,7 @@ class OrganisationName(Text):
 
     def parse(self, text: str) -> str:
         cleaned = super().parse(text)
-        try:
-            check_mentor_kind("doan_the", cleaned)
-        except InvalidInputError:
-            raise
+        check_mentor_kind("doan_the", cleaned)
         return cleaned
 
 
