@@ -69,15 +69,19 @@ def history_of(household_id: int, records: Sequence[tuple[int, str]]) -> Househo
 
 
 async def histories(
-    session: AsyncSession, households: ColumnElement[bool]
+    session: AsyncSession, households: ColumnElement[bool], since_year: int | None = None
 ) -> list[HouseholdHistory]:
-    """The history of every household matching ``households`` that has records."""
-    rows = await session.execute(
+    """The history of every household matching ``households`` that has records (only the
+    records from ``since_year`` on, when given)."""
+    query = (
         select(OfficialRecord.household_id, OfficialRecord.year, OfficialRecord.status)
         .join(Household, Household.id == OfficialRecord.household_id)
         .where(households)
         .order_by(OfficialRecord.household_id, OfficialRecord.year)
     )
+    if since_year is not None:
+        query = query.where(OfficialRecord.year >= since_year)
+    rows = await session.execute(query)
     by_household: dict[int, list[tuple[int, str]]] = {}
     for household_id, year, status in rows:
         by_household.setdefault(household_id, []).append((year, status))
@@ -113,10 +117,20 @@ def watch_on(history: HouseholdHistory, watch: EscapeWatch, today: date) -> Watc
     return Watched(history.household_id, history.escape_year, start, end, period_start)
 
 
+def first_relevant_year(watch: EscapeWatch, today: date) -> int:
+    """The earliest record year that can still matter to a watch running on ``today``: the
+    year before the oldest escape whose watch has not ended."""
+    years_watched = -(-watch.months // 12)
+    return today.year - watch.start_year_offset - years_watched - 1
+
+
 async def under_watch(
     session: AsyncSession, households: ColumnElement[bool], watch: EscapeWatch, today: date
 ) -> list[Watched]:
-    found = [watch_on(h, watch, today) for h in await histories(session, households)]
+    """Households under watch on ``today``; only the recent records are read, so the planner
+    that runs every few minutes stays cheap on a province's data."""
+    since = first_relevant_year(watch, today)
+    found = [watch_on(h, watch, today) for h in await histories(session, households, since)]
     return [w for w in found if w is not None]
 
 
