@@ -93,6 +93,7 @@ class SupportSummary:
     mentored: int = 0
     unmentored: int = 0
     by_mentor_kind: dict[str, int] = field(default_factory=dict)
+    """Kind code (``doan_the:<organisation>`` for a mass organisation; ``""`` not recorded)."""
     targets: int = 0
     targets_met: int = 0
     escaped: int = 0
@@ -165,11 +166,18 @@ async def _mentors(
     summary: SupportSummary,
 ) -> None:
     rows = await session.execute(
-        select(MentorAssignment.household_id, MentorAssignment.mentor_kind)
+        select(
+            MentorAssignment.household_id,
+            MentorAssignment.mentor_kind,
+            MentorAssignment.organisation,
+        )
         .join(Household, Household.id == MentorAssignment.household_id)
         .where(in_unit, MentorAssignment.valid_to.is_(None))
     )
-    kinds = {household_id: kind for household_id, kind in rows}
+    kinds = {
+        household_id: f"{kind}:{organisation}" if organisation else kind
+        for household_id, kind, organisation in rows
+    }
     mentored = [hid for hid in poor if hid in kinds]
     summary.mentored = len(mentored)
     summary.unmentored = len(poor) - len(mentored)

@@ -84,9 +84,15 @@ def _policy_label(key: str) -> str:
     return _(OTHER_LABEL) if key == OTHER_PROGRAMME else _(policy_name(key))
 
 
-def _kind_label(code: str) -> str:
-    kind = load_support_lists().mentor_kind(code) if code else None
-    return _(kind.name) if kind else _(KIND_UNKNOWN)
+def _kind_label(key: str) -> str:
+    """``doan_the:hoi_nong_dan`` → “Hội viên, đoàn viên của đoàn thể – Hội Nông dân”."""
+    lists = load_support_lists()
+    code, _sep, organisation = key.partition(":")
+    kind = lists.mentor_kind(code) if code else None
+    if kind is None:
+        return _(KIND_UNKNOWN)
+    found = next((o for o in lists.organisations if o.code == organisation), None)
+    return f"{_(kind.name)} – {_(found.name)}" if found else _(kind.name)
 
 
 def key_figures(s: SupportSummary) -> list[tuple[str, int]]:

@@ -195,6 +195,13 @@ async def test_mentor_kind_records_the_organisation(
     assert replies[-1] == (
         "Đã ghi: người đỡ đầu hộ TL00001 là Hội viên, đoàn viên của đoàn thể – Hội Nông dân."
     )
+    summary = (await manager.say("ke hoach")).splitlines()
+    assert "Có người đỡ đầu: 1 hộ; chưa có: 1 hộ." in summary
+    assert "• Hội viên, đoàn viên của đoàn thể – Hội Nông dân: 1 hộ" in summary
+    async with sessions() as session:
+        audit = await session.scalar(select(AuditLog).where(AuditLog.action == "mentor.kind"))
+    assert audit is not None
+    assert audit.details["organisation"] == "hoi_nong_dan"
 
 
 async def test_cancel_in_the_middle_stores_nothing_and_a_restart_loses_nothing(
