@@ -16,6 +16,7 @@ from bot.commands import (
     run,
     scheduler,
     zalo,
+    support,
 )
 from bot.i18n import _
 from poverty.errors import AppError
@@ -45,6 +46,7 @@ run.register(app)
 mentors.register(app)
 scheduler.register(app)
 zalo.register(app)
+support.register(app)
 
 
 def main() -> None:

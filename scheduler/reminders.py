@@ -41,6 +41,7 @@ class PlanResult:
     escalations: int = 0
     followups_escalated: int = 0
     report_reminders: int = 0
+    escape_checks: int = 0
 
 
 def local_today(calendar: ReportCalendar, now: datetime) -> date:

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.calendar import ReportCalendar
+from scheduler.escape_checks import plan_escape_checks
 from scheduler.reminders import (
     PlanResult,
     plan_escalations,
@@ -41,11 +42,13 @@ async def _try_lock(session: AsyncSession) -> bool:
 async def plan_all(
     session: AsyncSession, calendar: ReportCalendar, now: datetime, translate: Translate = str
 ) -> PlanResult:
-    """Digests, escalations and report reminders for ``now``, in the caller's transaction."""
+    """Digests, escalations, report reminders and checks of newly escaped households for
+    ``now``, in the caller's transaction."""
     parts = [
         await plan_mentor_digests(session, calendar, now, translate),
         await plan_escalations(session, calendar, now, translate),
         await plan_report_reminders(session, calendar, now, translate),
+        PlanResult(escape_checks=await plan_escape_checks(session, calendar, now, translate)),
     ]
     totals = {f.name: sum(getattr(p, f.name) for p in parts) for f in fields(PlanResult)}
     return PlanResult(**totals)

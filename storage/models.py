@@ -266,6 +266,9 @@ class MentorAssignment(Base):
     mentor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    mentor_kind: Mapped[str | None] = mapped_column(String(16))
+    """``can_bo``, ``doan_the`` (with ``organisation``) or ``ho_kha_gia``; None: not recorded."""
+    organisation: Mapped[str | None] = mapped_column(String(40))
 
 
 class AuditLog(Base):
@@ -424,3 +427,69 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class HouseholdPlan(Base):
+    """A poor or near-poor household's support plan: its group (a/b/c of the directive's
+    sorting), causes of poverty, escape target year, and the special groups it belongs to.
+    One row per household; codes come from ``poverty/support_plans.yaml``."""
+
+    __tablename__ = "household_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), unique=True
+    )
+    group_code: Mapped[str | None] = mapped_column(String(16))
+    causes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cause_note: Mapped[str | None] = mapped_column(String(300))
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    ethnic_group: Mapped[str | None] = mapped_column(String(60), index=True)
+    merit_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+
+class SupportRecord(Base):
+    """One support a household received: a catalogue policy or a programme named in words,
+    when, how much (đồng) or what (a quantity in words), and who gave it."""
+
+    __tablename__ = "support_records"
+    __table_args__ = (
+        CheckConstraint(
+            "policy_code IS NOT NULL OR description IS NOT NULL", name="policy_or_description"
+        ),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount"),
+        Index("ix_support_records_household_given", "household_id", "given_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    policy_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    description: Mapped[str | None] = mapped_column(String(200))
+    given_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[str | None] = mapped_column(String(120))
+    provider: Mapped[str | None] = mapped_column(String(120))
+    followup_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class EscapeCheck(Base):
+    """A mentor's light check of a newly escaped household for one period of its watch."""
+
+    __tablename__ = "escape_checks"
+    __table_args__ = (
+        UniqueConstraint("household_id", "period_start", name="uq_escape_checks_household_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    period_start: Mapped[date] = mapped_column(Date)
+    deprivation_back: Mapped[bool] = mapped_column(Boolean)
+    income_fell: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]

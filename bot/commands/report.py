@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _
@@ -23,9 +24,10 @@ from storage.exporting.json_report import report_json
 from storage.exporting.table_report import report_renderable
 from storage.exporting.xlsx_report import report_xlsx
 from storage.reports import Report, appendix_1, appendix_2
+from storage.support_summary import Filters, record_filter
 from storage.units import Unit, find_unit
 
-Query = Callable[[AsyncSession, Unit, int], Awaitable[Report]]
+Query = Callable[[AsyncSession, Unit, int, ColumnElement[bool] | None], Awaitable[Report]]
 WIDE_CONSOLE = 200
 
 
@@ -55,6 +57,20 @@ Year = Annotated[
     typer.Option("--year", help="Năm số liệu (mặc định: năm nay).", show_default=False),
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Định dạng đầu ra.")]
+Ethnic = Annotated[
+    str | None,
+    typer.Option(
+        "--dan-toc", help="Chỉ các hộ thuộc dân tộc này (ví dụ: Khmer).", show_default=False
+    ),
+]
+Merit = Annotated[
+    str | None,
+    typer.Option(
+        "--co-cong",
+        help="Chỉ các hộ có người có công: mã diện, hoặc * cho mọi diện.",
+        show_default=False,
+    ),
+]
 Output = Annotated[
     Path | None,
     typer.Option("--output", help="Tệp ghi kết quả (mặc định: màn hình; xlsx: tệp tự đặt tên)."),
@@ -67,23 +83,38 @@ def register(app: typer.Typer) -> None:
 
 @report_app.command("phu-luc-1", help="Phụ lục 1: hộ, hộ DTTS, hộ nghèo và tỷ lệ theo đơn vị.")
 def phu_luc_1(
-    under: Under, year: Year = None, format: Format = OutputFormat.table, output: Output = None
+    under: Under,
+    year: Year = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    ethnic: Ethnic = None,
+    merit: Merit = None,
 ) -> None:
-    _report(appendix_1, under, year, format, output)
+    _report(appendix_1, under, year, format, output, Filters(ethnic, merit))
 
 
 @report_app.command("phu-luc-2", help="Phụ lục 2: hộ nghèo thiếu hụt theo từng chỉ số.")
 def phu_luc_2(
-    under: Under, year: Year = None, format: Format = OutputFormat.table, output: Output = None
+    under: Under,
+    year: Year = None,
+    format: Format = OutputFormat.table,
+    output: Output = None,
+    ethnic: Ethnic = None,
+    merit: Merit = None,
 ) -> None:
-    _report(appendix_2, under, year, format, output)
+    _report(appendix_2, under, year, format, output, Filters(ethnic, merit))
 
 
 def _report(
-    query: Query, under: str, year: int | None, form: OutputFormat, output: Path | None
+    query: Query,
+    under: str,
+    year: int | None,
+    form: OutputFormat,
+    output: Path | None,
+    filters: Filters | None = None,
 ) -> None:
     try:
-        report = run(_load(query, under, year))
+        report = run(_load(query, under, year, filters or Filters()))
     except AppError as error:
         typer.secho(error.render(_), err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None
@@ -99,10 +130,11 @@ def _report(
         _warn(report)
 
 
-async def _load(query: Query, under: str, year: int | None) -> Report:
+async def _load(query: Query, under: str, year: int | None, filters: Filters) -> Report:
     async with open_runtime(Settings()) as rt, rt.sessions() as session:
         unit = await find_unit(session, under)
-        return await query(session, unit, year or rt.now().astimezone(rt.tz).year)
+        records = await record_filter(session, filters)
+        return await query(session, unit, year or rt.now().astimezone(rt.tz).year, records)
 
 
 def default_file_name(report: Report, extension: str) -> Path:

@@ -68,8 +68,11 @@ and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
 lookup, the area summary and review progress (managers), the mentor's follow-up report, report
-submission and late reports, mentor assignment (managers), onboarding by invite (public), and
-the compact codes KT, CS, DD, BC, DK (:mod:`bot.flows.codes`).
+submission and late reports, mentor assignment (managers), the support plan of a household
+(``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
+households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers),
+onboarding by invite (public), and the compact codes KT, CS, DD, BC, DK
+(:mod:`bot.flows.codes`).
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ from bot.flows.codes import (
     POLICY_CODE,
     REPORT_CODE,
 )
+from bot.flows.escape_check import ESCAPE_CHECK
 from bot.flows.flow import Flow
 from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.household_check import HOUSEHOLD_CHECK
@@ -88,6 +92,10 @@ from bot.flows.onboarding import ONBOARDING
 from bot.flows.policy_lookup import POLICY_LOOKUP
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
 from bot.flows.summary import PROGRESS, SUMMARY
+from bot.flows.support_ledger import SUPPORT_LEDGER
+from bot.flows.support_plan import MENTOR_KIND, SUPPORT_PLAN
+from bot.flows.support_sms import SUPPORT_SMS
+from bot.flows.support_summary import SUPPORT_SUMMARY
 
 
 def registered_flows() -> list[Flow]:
@@ -107,6 +115,12 @@ def registered_flows() -> list[Flow]:
         REPORT_CODE,
         LATE_REPORTS,
         MENTOR_ASSIGNMENT,
+        SUPPORT_PLAN,
+        SUPPORT_LEDGER,
+        SUPPORT_SMS,
+        ESCAPE_CHECK,
+        SUPPORT_SUMMARY,
+        MENTOR_KIND,
         ONBOARDING,
         INVITE_CODE,
     ]

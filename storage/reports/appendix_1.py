@@ -70,13 +70,16 @@ LAYOUT = Layout(
 )
 
 
-async def appendix_1(session: AsyncSession, under: Unit, year: int) -> Report:
+async def appendix_1(
+    session: AsyncSession, under: Unit, year: int, records: ColumnElement[bool] | None = None
+) -> Report:
     """Phụ lục 1 for the children of ``under`` in ``year``, from the official records.
 
     One aggregate query (``GROUP BY`` the child column, ``SUM(CASE …)``) over the records of the
     unit and year, which the ``(unit, year)`` indexes serve, outer-joined with the assessed
     households so the same pass counts official statuses that disagree with the latest
-    assessment. ``ty_le_ngheo`` is poor
+    assessment. ``records``, when given, keeps only the official records it matches (a special
+    group of households). ``ty_le_ngheo`` is poor
     households over all households, in percent, rounded half up to two decimals (0 when the unit
     has no households).
     """
@@ -101,6 +104,8 @@ async def appendix_1(session: AsyncSession, under: Unit, year: int) -> Report:
         .where(grouping.filter_column == under.id, record.year == year)
         .group_by(grouping.child_column)
     )
+    if records is not None:
+        statement = statement.where(records)
     result = await session.execute(statement)
     groups: dict[GroupKey, Counts] = {
         row["child"]: {key: int(value) for key, value in row.items() if key != "child"}

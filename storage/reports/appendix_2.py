@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.i18n import N_
@@ -59,12 +59,15 @@ def layout(standard: Standard) -> Layout:
     )
 
 
-async def appendix_2(session: AsyncSession, under: Unit, year: int) -> Report:
+async def appendix_2(
+    session: AsyncSession, under: Unit, year: int, records: ColumnElement[bool] | None = None
+) -> Report:
     """Phụ lục 2 for the children of ``under`` in ``year``, from the official records.
 
     One aggregate query over the year's poor records under the unit (``GROUP BY`` the child
     column, one ``SUM(CASE …)`` per indicator testing its bit of ``deprived_mask``), plus the
     count of households whose latest assessment disagrees with their official status.
+    ``records``, when given, keeps only the official records it matches.
     """
     standard = standard_for_year(year)
     grouping = await grouping_for(session, under)
@@ -81,9 +84,13 @@ async def appendix_2(session: AsyncSession, under: Unit, year: int) -> Report:
         .where(and_(grouping.filter_column == under.id, record.year == year, is_poor()))
         .group_by(grouping.child_column)
     )
+    if records is not None:
+        statement = statement.where(records)
     result = await session.execute(statement)
     groups: dict[GroupKey, Counts] = {
         row["child"]: {key: int(value) for key, value in row.items() if key != "child"}
         for row in result.mappings()
     }
-    return await assemble(session, layout(standard), grouping, year, standard, groups)
+    return await assemble(
+        session, layout(standard), grouping, year, standard, groups, records=records
+    )

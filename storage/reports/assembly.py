@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.standards import Standard
@@ -50,11 +51,12 @@ async def assemble(
     year: int,
     standard: Standard,
     groups: Mapping[GroupKey, Counts],
+    records: ColumnElement[bool] | None = None,
 ) -> Report:
     """The report from the per-group counts of the appendix query (one entry per group key)."""
     disagreements: Mapping[GroupKey, int] = {}
     if not layout.counts_disagreements:
-        disagreements = await count_disagreements(session, grouping, year)
+        disagreements = await count_disagreements(session, grouping, year, records)
     keys = set(groups) | set(disagreements)
     rows: list[ReportRow] = []
     warnings: list[ReportWarning] = []

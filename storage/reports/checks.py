@@ -116,7 +116,10 @@ def status_disagrees() -> ColumnElement[int]:
 
 
 async def count_disagreements(
-    session: AsyncSession, grouping: Grouping, year: int
+    session: AsyncSession,
+    grouping: Grouping,
+    year: int,
+    records: ColumnElement[bool] | None = None,
 ) -> dict[GroupKey, int]:
     """Per group: households whose latest assessment differs from the year's official status,
     for reports whose own query does not cover every record of the unit."""
@@ -131,6 +134,8 @@ async def count_disagreements(
         )
         .group_by(grouping.child_column)
     )
+    if records is not None:
+        statement = statement.where(records)
     rows = await session.execute(statement)
     return {key: int(count) for key, count in rows}
 

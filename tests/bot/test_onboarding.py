@@ -59,6 +59,10 @@ async def test_invite_link_registers_a_stranger_and_shows_the_menu_of_the_role(
         "Tra cứu chính sách",
         "Báo cáo việc đỡ đầu",
         "Nộp báo cáo định kỳ",
+        "Phân nhóm hộ nghèo",
+        "Ghi hỗ trợ cho hộ",
+        "Ghi hỗ trợ bằng tin nhắn (HT)",
+        "Theo dõi hộ mới thoát nghèo",
     ]
     [found] = await texts(bot, STRANGER, "kiem tra TL00001")
     assert found.startswith("Hộ TL00001 – Nguyễn Văn An")
