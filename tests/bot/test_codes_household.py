@@ -204,7 +204,7 @@ async def test_a_mentor_may_not_check_and_is_shown_the_codes(
     reply = await ask(bot, SMS_MENTOR, "KT TL00001 110000001100 1tr2")
 
     assert reply.startswith("Xin lỗi, việc “Kiểm tra hộ bằng mã KT” không thuộc vai trò")
-    assert "Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG." in reply
+    assert "Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG; HT mã_hộ" in reply
     assert await assessments(sessions) == []
 
 

@@ -27,7 +27,10 @@ SMS_CADRE = IdentityRef("sms", "+84912345678")
 CONSOLE_CADRE = IdentityRef("console", "cadre")
 SMS_MENTOR = IdentityRef("sms", "0900000004")
 STRANGER = IdentityRef("sms", "0977000111")
-CODES_LINE = "Soạn: KT mã_hộ dãy_0/1 thu_nhập; CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG; BC."
+CODES_LINE = (
+    "Soạn: KT mã_hộ dãy_0/1 thu_nhập; CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG; BC; "
+    "HT mã_hộ chính_sách số_tiền [ngày]."
+)
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def test_codes_are_kept_out_of_the_menu_but_registered() -> None:
     flows = registered_flows()
     codes = [f for f in flows if f.code]
 
-    assert [f.keywords[0] for f in codes] == ["kt", "cs", "dd", "bc", "dk"]
+    assert [f.keywords[0] for f in codes] == ["kt", "cs", "dd", "bc", "ht", "dk"]
     assert all(not f.listed for f in codes)
 
 
@@ -113,7 +116,8 @@ async def test_unknown_sms_gets_one_line_with_the_codes_of_the_role(bot: Engine)
 
     assert cadre == f"Xin lỗi, tôi chưa hiểu ý anh/chị. {CODES_LINE}"
     assert mentor == (
-        "Xin lỗi, tôi chưa hiểu ý anh/chị. Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG."
+        "Xin lỗi, tôi chưa hiểu ý anh/chị. Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG; "
+        "HT mã_hộ chính_sách số_tiền [ngày]."
     )
     assert await ask(bot, SMS_CADRE, "giup") == CODES_LINE
     assert await ask(bot, SMS_CADRE, "huy") == f"Hiện không có việc nào đang làm dở. {CODES_LINE}"
@@ -130,6 +134,9 @@ async def test_on_the_console_unknown_text_still_gets_the_menu_without_codes(
         "Tra cứu chính sách",
         "Báo cáo việc đỡ đầu",
         "Nộp báo cáo định kỳ",
+        "Phân nhóm hộ nghèo",
+        "Ghi hỗ trợ cho hộ",
+        "Theo dõi hộ mới thoát nghèo",
     ]
 
 
@@ -184,7 +191,9 @@ async def test_dk_without_the_name_asks_for_it(
     )
     assert bad_name.startswith("Họ tên chỉ gồm chữ, không có chữ số.")
     assert welcome.startswith("Chào mừng tran van binh! Anh/chị đã được cấp quyền người đỡ đầu")
-    assert welcome.endswith("Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG.")
+    assert welcome.endswith(
+        "Soạn: CS từ_khóa; DD mã_hộ chỉ_số XONG/DANG/VUONG; HT mã_hộ chính_sách số_tiền [ngày]."
+    )
 
 
 async def test_dk_for_someone_with_an_account_adds_the_role_and_on_chat_shows_the_menu(

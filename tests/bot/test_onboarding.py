@@ -61,7 +61,6 @@ async def test_invite_link_registers_a_stranger_and_shows_the_menu_of_the_role(
         "Nộp báo cáo định kỳ",
         "Phân nhóm hộ nghèo",
         "Ghi hỗ trợ cho hộ",
-        "Ghi hỗ trợ bằng tin nhắn (HT)",
         "Theo dõi hộ mới thoát nghèo",
     ]
     [found] = await texts(bot, STRANGER, "kiem tra TL00001")
