@@ -15,8 +15,8 @@ from bot.commands import (
     report,
     run,
     scheduler,
-    zalo,
     support,
+    zalo,
 )
 from bot.i18n import _
 from poverty.errors import AppError
