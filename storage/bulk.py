@@ -34,6 +34,10 @@ SQLITE_MAX_PARAMETERS = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 99
 """Bound parameters SQLite accepts in one statement (its compile-time default)."""
 LARGEST_ROWID = 2**63 - 1
 """Past this SQLite picks new rowids at random, so they are no longer one more than the largest."""
+IMPORT_CACHE_KIB = 65_536
+"""SQLite page cache while :func:`pipelined` writes, in KiB: the default 2 MiB cannot hold the
+index pages a province's import keeps touching, so SQLite would write them out and read them
+back over and over. Only the cache grows; ``synchronous`` and the journal are left alone."""
 PIPELINE_DEPTH = 8
 """Statements handed to the database thread and not yet finished, at most (bounds memory)."""
 _PIPELINE = "storage.bulk.pipeline"
@@ -88,7 +92,8 @@ async def pipelined(session: AsyncSession) -> AsyncIterator[None]:
     """Let :func:`insert_rows` and :func:`insert_with_ids` run without waiting for SQLite inside
     the block (the import writes a province this way); elsewhere, and on PostgreSQL, nothing
     changes. Leaving the block waits for every insert and raises the first error, so the
-    caller's transaction never commits a partial write. Nested blocks share the outer one.
+    caller's transaction never commits a partial write. Nested blocks share the outer one. The
+    connection's page cache is :data:`IMPORT_CACHE_KIB` inside the block.
 
     Inside the block the rows of a table given to :func:`insert_with_ids` must be inserted
     through this module only, since it hands out their ids itself.
@@ -98,6 +103,8 @@ async def pipelined(session: AsyncSession) -> AsyncIterator[None]:
         yield
         return
     raw = await connection.get_raw_connection()
+    cache = await connection.scalar(text("PRAGMA cache_size"))
+    await connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     pipeline = session.info[_PIPELINE] = _Pipeline(raw.driver_connection)
     try:
         yield
@@ -105,6 +112,7 @@ async def pipelined(session: AsyncSession) -> AsyncIterator[None]:
     finally:
         del session.info[_PIPELINE]
         await pipeline.settle()
+        await connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
 def _pipeline(session: AsyncSession) -> _Pipeline | None:

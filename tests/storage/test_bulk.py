@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import PIPELINE_DEPTH, insert_rows, insert_with_ids, pipelined
+from storage.bulk import IMPORT_CACHE_KIB, PIPELINE_DEPTH, insert_rows, insert_with_ids, pipelined
 from storage.models import AuditLog, Base, User
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -79,3 +79,16 @@ async def test_a_failed_pipelined_insert_is_raised_and_nothing_is_committed(
         await write()
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_pipelined_block_leaves_the_page_cache_as_it_found_it(sessions: Sessions) -> None:
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        if connection.dialect.name != "sqlite":
+            pytest.skip("the page cache is SQLite's")
+        before = await connection.scalar(text("PRAGMA cache_size"))
+        async with pipelined(session):
+            inside = await connection.scalar(text("PRAGMA cache_size"))
+        after = await connection.scalar(text("PRAGMA cache_size"))
+    assert inside == -IMPORT_CACHE_KIB
+    assert after == before != inside
