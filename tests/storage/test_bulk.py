@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import IMPORT_CACHE_KIB, PIPELINE_DEPTH, insert_rows, insert_with_ids, pipelined
+from storage.bulk import (
+    COPY_FROM,
+    IMPORT_CACHE_KIB,
+    PIPELINE_DEPTH,
+    insert_rows,
+    insert_with_ids,
+    pipelined,
+)
 from storage.models import AuditLog, Base, User
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -92,3 +99,38 @@ async def test_pipelined_block_leaves_the_page_cache_as_it_found_it(sessions: Se
         after = await connection.scalar(text("PRAGMA cache_size"))
     assert inside == -IMPORT_CACHE_KIB
     assert after == before != inside
+
+
+async def test_many_rows_read_back_as_written(sessions: Sessions) -> None:
+    """Enough rows for PostgreSQL's COPY: timestamps, JSON and NULLs come back unchanged."""
+    entries = [
+        AuditEntry("x.y", "household", str(n), {"n": n, "fields": ["a", "b"]})
+        for n in range(COPY_FROM * 2)
+    ]
+    async with sessions() as session, session.begin():
+        await record_audit(session, Actor("test"), entries, AT)
+    async with sessions() as session:
+        found = (
+            await session.execute(
+                select(AuditLog.entity_id, AuditLog.details, AuditLog.at, AuditLog.actor_user_id)
+            )
+        ).all()
+    assert sorted((int(e), d, at, u) for e, d, at, u in found) == [
+        (n, {"n": n, "fields": ["a", "b"]}, AT, None) for n in range(COPY_FROM * 2)
+    ]
+
+
+async def test_many_rows_as_a_transaction_first_write_are_rolled_back_with_it(
+    sessions: Sessions,
+) -> None:
+    names = ("name", "phone", "created_at")
+
+    async def write_then_fail() -> None:
+        async with sessions() as session, session.begin():
+            await insert_rows(session, USERS, names, users("1", COPY_FROM))
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
