@@ -11,9 +11,11 @@ official review recorded" and writes no record.
 
 Writes are Core bulk statements, executed many rows at a time, because a province imports a few
 hundred thousand households at once; the ORM unit of work is used only for the few new units.
-Rows are planned as plain tuples in column order and new households get their ids from the insert
-itself (:func:`storage.bulk.insert_with_ids`), so their official records and audit rows are built
-without another query.
+The importer hands over :class:`HouseholdColumns` (other callers give rows, turned into columns
+once); rows are planned column by column into plain tuples, new households get their ids with
+the insert (:func:`storage.bulk.insert_with_ids`), and the writes run pipelined
+(:func:`storage.bulk.pipelined`), so official records, audit rows and the follow-ups of new poor
+households are built and written without another query.
 """
 
 from __future__ import annotations
