@@ -261,9 +261,9 @@ async def save_households(
 
 
 class HouseholdSaver:
-    """:func:`save_households` for a caller that saves in several calls within one transaction
-    (the importer, to show progress between them): units, standards, mentors, name keys and
-    audit details are looked up once for all the calls.
+    """:func:`save_households` for a caller that wants progress reports or saves in several
+    calls within one transaction: units, standards, mentors, name keys and audit details are
+    looked up once for all the calls.
 
     ``units`` shares a tree the caller already used, such as the importer's check of the rows'
     places, so no place is looked up twice.
