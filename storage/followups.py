@@ -26,7 +26,7 @@ from poverty.i18n import N_
 from poverty.policies import policies_for
 from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import insert_rows
+from storage.bulk import insert_with_ids
 from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -98,6 +98,8 @@ class OpenFollowUp:
 
 
 OPENED_COLUMNS = ("household_id", "indicator", "policy_codes", "state", "due_on", "opened_at")
+_Opened = tuple[int, str, tuple[str, ...], str, date, datetime]
+"""A follow-up to open, in :data:`OPENED_COLUMNS` order."""
 
 
 def due_days(indicator: str, overrides: Mapping[str, int] | None = None) -> int:
@@ -216,7 +218,7 @@ async def _sync_chunk(
     for row in open_rows:
         by_household.setdefault(row.household_id, {})[row.indicator] = row
     today = now.astimezone(VIETNAM).date()
-    opened: list[tuple[int, str, tuple[str, ...], str, date, datetime]] = []
+    opened: list[_Opened] = []
     audit: list[AuditEntry] = []
     closed = cancelled = 0
     for household_id in ids:
@@ -240,27 +242,58 @@ async def _sync_chunk(
             due_on = today + timedelta(days=due_days(indicator, due_overrides))
             policies = suggested_policies(known.status, indicator)
             opened.append((household_id, indicator, policies, "open", due_on, now))
-    audit.extend(await _insert_opened(session, ids, opened, now))
+    audit.extend(await _insert_opened(session, opened))
     await record_audit(session, actor, audit, now)
     return SyncResult(len(opened), closed, cancelled)
 
 
-async def _insert_opened(
+async def open_followups_of_new(
     session: AsyncSession,
-    ids: Sequence[int],
-    opened: Sequence[tuple[int, str, tuple[str, ...], str, date, datetime]],
+    households: Iterable[tuple[int, str | None, int]],
     now: datetime,
-) -> list[AuditEntry]:
+    actor: Actor,
+    *,
+    due_overrides: Mapping[str, int] | None = None,
+) -> SyncResult:
+    """:func:`sync_followups` for households created in the caller's transaction, given as
+    (id, official status, deprived mask of the official record just written).
+
+    Such a household has no assessment and no follow-up yet, so its evidence is that record:
+    a poor or near-poor one gets a follow-up per deprivation, the others get nothing. Nothing is
+    read back from the database (an import opens tens of thousands this way).
+    """
+    today = now.astimezone(VIETNAM).date()
+    by_indicator: dict[tuple[str, str], tuple[tuple[str, ...], date]] = {}
+    plans: dict[tuple[str, int], list[tuple[str, tuple[str, ...], date]]] = {}
+    opened: list[_Opened] = []
+    for household_id, status, deprived in sorted(households):
+        if status not in POOR_OR_NEAR_POOR or not deprived:
+            continue
+        plan = plans.get((status, deprived))
+        if plan is None:
+            plan = plans[status, deprived] = []
+            for indicator in sorted(from_mask(deprived)):
+                found = by_indicator.get((status, indicator))
+                if found is None:
+                    due_on = today + timedelta(days=due_days(indicator, due_overrides))
+                    found = by_indicator[status, indicator] = (
+                        suggested_policies(status, indicator),
+                        due_on,
+                    )
+                plan.append((indicator, *found))
+        opened += [
+            (household_id, indicator, policies, "open", due_on, now)
+            for indicator, policies, due_on in plan
+        ]
+    await record_audit(session, actor, await _insert_opened(session, opened), now)
+    return SyncResult(opened=len(opened))
+
+
+async def _insert_opened(session: AsyncSession, opened: Sequence[_Opened]) -> list[AuditEntry]:
     """Insert the new follow-ups in bulk (an import opens thousands) and return their audit
-    entries; their ids are read back by household and indicator, unique among open ones."""
-    if not opened:
-        return []
-    await insert_rows(session, Base.metadata.tables["followups"], OPENED_COLUMNS, opened)
-    new = {(household_id, indicator) for household_id, indicator, *_rest in opened}
-    found = await session.execute(
-        select(FollowUp.id, FollowUp.household_id, FollowUp.indicator).where(
-            FollowUp.household_id.in_(ids), FollowUp.state == "open", FollowUp.opened_at == now
-        )
+    entries, in the order given."""
+    ids = await insert_with_ids(
+        session, Base.metadata.tables["followups"], OPENED_COLUMNS, opened, key=None
     )
     return [
         AuditEntry(
@@ -269,8 +302,7 @@ async def _insert_opened(
             str(household_id),
             {"followup_id": followup_id, "indicator": indicator, "state": "open"},
         )
-        for followup_id, household_id, indicator in found
-        if (household_id, indicator) in new
+        for followup_id, (household_id, indicator, *_rest) in zip(ids, opened, strict=True)
     ]
 
 

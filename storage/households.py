@@ -11,15 +11,17 @@ official review recorded" and writes no record.
 
 Writes are Core bulk statements, executed many rows at a time, because a province imports a few
 hundred thousand households at once; the ORM unit of work is used only for the few new units.
-Rows are planned as plain tuples in column order and new households get their ids from the insert
-itself (:func:`storage.bulk.insert_with_ids`), so their official records and audit rows are built
-without another query.
+The importer hands over :class:`HouseholdColumns` (other callers give rows, turned into columns
+once); rows are planned column by column into plain tuples, new households get their ids with
+the insert (:func:`storage.bulk.insert_with_ids`), and the writes run pipelined
+(:func:`storage.bulk.pipelined`), so official records, audit rows and the follow-ups of new poor
+households are built and written without another query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -32,8 +34,8 @@ from poverty.i18n import N_
 from poverty.standards import INDICATOR_BITS, Area, standard_for_year, to_mask
 from poverty.text import fold
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import insert_rows, insert_with_ids
-from storage.followups import sync_followups
+from storage.bulk import insert_rows, insert_with_ids, pipelined
+from storage.followups import open_followups_of_new, sync_followups
 from storage.models import Base
 from storage.units import UnitTree
 
@@ -100,6 +102,20 @@ _BY_CODE = select(
     _HOUSEHOLDS.c.code, _HOUSEHOLDS.c.id, *(_HOUSEHOLDS.c[name] for name in _HOUSEHOLD_FIELDS)
 ).where(_HOUSEHOLDS.c.code.in_(bindparam("codes", expanding=True)))
 """Existing households by code; one statement, so SQLAlchemy compiles it once."""
+_RECORDS_OF = select(
+    _RECORDS.c.household_id,
+    _RECORDS.c.year,
+    _RECORDS.c.id,
+    *(_RECORDS.c[name] for name in _RECORD_FIELDS),
+).where(_RECORDS.c.household_id.in_(bindparam("ids", expanding=True)))
+"""Official records of existing households, every year."""
+_OPEN_ASSIGNMENTS = select(
+    _ASSIGNMENTS.c.id, _ASSIGNMENTS.c.household_id, _ASSIGNMENTS.c.mentor_user_id
+).where(
+    _ASSIGNMENTS.c.household_id.in_(bindparam("ids", expanding=True)),
+    _ASSIGNMENTS.c.valid_to.is_(None),
+)
+"""Mentor assignments still open, of existing households."""
 
 T = TypeVar("T")
 UnitPath = tuple[str | None, str | None, str, str | None]
@@ -138,6 +154,79 @@ class HouseholdRow:
 
 
 @dataclass(frozen=True)
+class HouseholdColumns:
+    """Households to save, one list per field, in the meaning of :class:`HouseholdRow` (a
+    ``status`` None writes no official record, a ``year`` None is the default year), with the
+    deprivations already as bitmasks.
+
+    The importer reads a file column by column and hands the columns over as they are: one
+    object per household would cost more than writing the household.
+    """
+
+    codes: Sequence[str]
+    head_names: Sequence[str]
+    unit_paths: Sequence[UnitPath]
+    members: Sequence[int]
+    areas: Sequence[Area]
+    ethnic_minorities: Sequence[bool]
+    statuses: Sequence[PovertyClass | None]
+    poor_groups: Sequence[str | None]
+    years: Sequence[int | None]
+    incomes: Sequence[int | None]
+    deprived_masks: Sequence[int]
+    known_masks: Sequence[int]
+    mentor_phones: Sequence[str | None]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[HouseholdRow]) -> HouseholdColumns:
+        """The rows as columns; an unknown indicator code answered True or False raises
+        :class:`~poverty.errors.UnknownIndicatorError`."""
+        masks = [_masks(row.deprivations) for row in rows]
+        return cls(
+            codes=[row.code for row in rows],
+            head_names=[row.head_name for row in rows],
+            unit_paths=[row.unit_path for row in rows],
+            members=[row.members for row in rows],
+            areas=[row.area for row in rows],
+            ethnic_minorities=[row.ethnic_minority for row in rows],
+            statuses=[row.status for row in rows],
+            poor_groups=[row.poor_group for row in rows],
+            years=[row.year for row in rows],
+            incomes=[row.income_per_person for row in rows],
+            deprived_masks=[deprived for deprived, _known in masks],
+            known_masks=[known for _deprived, known in masks],
+            mentor_phones=[row.mentor_phone for row in rows],
+        )
+
+    def take(self, indexes: Sequence[int]) -> HouseholdColumns:
+        """The households at ``indexes``, in that order."""
+        if isinstance(indexes, range) and indexes.step == 1:
+            if len(indexes) == len(self):
+                return self
+            part = slice(indexes.start, indexes.stop)
+            return HouseholdColumns(*(column[part] for column in self._columns()))
+        return HouseholdColumns(*(_taken(column, indexes) for column in self._columns()))
+
+    def latest(self) -> HouseholdColumns:
+        """One household per code, as its last row says, in the order codes first appear."""
+        last = {code: index for index, code in enumerate(self.codes)}
+        if len(last) == len(self):
+            return self
+        return self.take(list(last.values()))
+
+    def _columns(self) -> list[Sequence[Any]]:
+        """The columns in field order (``dataclasses.astuple`` would copy every value)."""
+        return [getattr(self, column.name) for column in fields(self)]
+
+
+def _taken(column: Sequence[T], indexes: Sequence[int]) -> list[T]:
+    return [column[i] for i in indexes]
+
+
+@dataclass(frozen=True)
 class SaveResult:
     """How many households were created, updated, or found already as given."""
 
@@ -155,7 +244,7 @@ class SaveResult:
 
 async def save_households(
     session: AsyncSession,
-    rows: Sequence[HouseholdRow],
+    rows: Sequence[HouseholdRow] | HouseholdColumns,
     actor: Actor,
     now: datetime,
     *,
@@ -172,9 +261,9 @@ async def save_households(
 
 
 class HouseholdSaver:
-    """:func:`save_households` for a caller that saves in several calls within one transaction
-    (the importer, to show progress between them): units, standards, mentors, name keys and
-    audit details are looked up once for all the calls.
+    """:func:`save_households` for a caller that wants progress reports or saves in several
+    calls within one transaction: units, standards, mentors, name keys and audit details are
+    looked up once for all the calls.
 
     ``units`` shares a tree the caller already used, such as the importer's check of the rows'
     places, so no place is looked up twice.
@@ -200,30 +289,47 @@ class HouseholdSaver:
         self.name_keys: dict[str, str] = {}
         self.mentors: dict[str, int] = {}
         self.details: dict[tuple[str, ...], dict[str, Any]] = {}
-        self.given: dict[tuple[bool, ...], dict[str, Any]] = {}
+        self.given: dict[tuple[bool, bool, bool, bool, bool], dict[str, Any]] = {}
 
-    async def save(self, rows: Sequence[HouseholdRow]) -> SaveResult:
-        """Save ``rows`` as :func:`save_households` does."""
-        latest = list({row.code: row for row in rows}.values())
+    async def save(
+        self,
+        rows: Sequence[HouseholdRow] | HouseholdColumns,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> SaveResult:
+        """Save ``rows`` as :func:`save_households` does; ``on_progress`` is called with the
+        number of rows handed to the database so far.
+
+        Everything the rows are compared with is read first; the writes then follow without
+        waiting for one another (:func:`storage.bulk.pipelined`), so the rows of one chunk are
+        prepared while the database writes the last one.
+        """
+        given = rows if isinstance(rows, HouseholdColumns) else HouseholdColumns.of_rows(rows)
+        latest = given.latest()
+        await self._place(latest)
+        known = await self._fetch(latest)
         result = SaveResult(0, 0, 0)
-        for chunk in _chunks(latest, CHUNK):
-            result += await self._save_chunk(chunk)
+        async with pipelined(self.session):
+            for start in range(0, len(latest), CHUNK):
+                chunk = latest.take(range(start, min(start + CHUNK, len(latest))))
+                result += await self._save_chunk(chunk, known)
+                if on_progress is not None:
+                    on_progress(min(start + CHUNK, len(latest)))
         return result
 
-    async def _save_chunk(self, rows: Sequence[HouseholdRow]) -> SaveResult:
-        await self._place(rows)
-        batch = _Batch(rows, [self._plan(row) for row in rows])
-        await self._match_households(batch)
-        await self._match_records(batch)
-        await self._match_mentors(batch)
+    async def _save_chunk(self, rows: HouseholdColumns, known: _Known) -> SaveResult:
+        batch = self._plan(rows)
+        self._match_households(batch, known)
+        self._match_records(batch, known)
+        self._match_mentors(batch, known)
         await self._write(batch)
+        await open_followups_of_new(self.session, batch.new_households(), self.now, self.actor)
         await sync_followups(self.session, batch.followup_candidates(), self.now, self.actor)
         created, updated = len(batch.new), len(batch.changed)
         return SaveResult(created, updated, len(rows) - created - updated)
 
-    async def _place(self, rows: Sequence[HouseholdRow]) -> None:
+    async def _place(self, rows: HouseholdColumns) -> None:
         """Unit ids of every place the rows name, creating missing units."""
-        for path in dict.fromkeys(row.unit_path for row in rows):
+        for path in dict.fromkeys(rows.unit_paths):
             if path not in self.unit_ids:
                 placement = await self.units.place(*path)
                 self.unit_ids[path] = (
@@ -234,34 +340,94 @@ class HouseholdSaver:
                     placement.village_id,
                 )
 
-    def _plan(self, row: HouseholdRow) -> _Plan:
-        """The household's values (in :data:`_INSERT_FIELDS` order), its official record's
-        values (year first, then :data:`_RECORD_FIELDS`; None without a status) and the audit
-        details were it new. Plain tuples, since an import plans a province's households."""
-        units = self.unit_ids[row.unit_path]
-        status = row.status
-        name = row.head_name
-        head = (row.code, self.name_keys.get(name) or self._name_key(name), name, *units, row.area)
-        if status is None:
-            values: tuple[Any, ...] = (*head, row.members, row.ethnic_minority, None, None, None)
-            return values, None, self._given(row, _any_known(row.deprivations))
-        year = self.default_year if row.year is None else row.year
-        values = (*head, row.members, row.ethnic_minority, status, row.poor_group, year)
-        deprived, known = _masks(row.deprivations)
-        record: tuple[Any, ...] = (year, *units[1:], row.ethnic_minority, row.area, status)
-        record += (row.poor_group, row.income_per_person, deprived, known)
-        record += (self._standard_id(year),)
-        return values, record, self._given(row, known != 0)
+    async def _fetch(self, rows: HouseholdColumns) -> _Known:
+        """What the database holds of the rows' households (by code), of their official records
+        and open mentor assignments; the mentors' users, created when missing."""
+        known = _Known()
+        for chunk in _chunks(rows.codes, CHUNK):
+            found = await self.session.execute(_BY_CODE, {"codes": list(chunk)})
+            known.households.update({row[0]: tuple(row[1:]) for row in found})
+        await self._mentor_ids({phone for phone in rows.mentor_phones if phone})
+        if not known.households:
+            return known
+        ids = [old[0] for old in known.households.values()]
+        for chunk in _chunks(ids, CHUNK):
+            found = await self.session.execute(_RECORDS_OF, {"ids": list(chunk)})
+            known.records.update({(row[0], row[1]): tuple(row[2:]) for row in found})
+        with_phone = [
+            old[0]
+            for code, phone in zip(rows.codes, rows.mentor_phones, strict=True)
+            if phone and (old := known.households.get(code)) is not None
+        ]
+        for chunk in _chunks(with_phone, CHUNK):
+            found = await self.session.execute(_OPEN_ASSIGNMENTS, {"ids": list(chunk)})
+            for assignment_id, household_id, mentor_id in found:
+                known.assignments.setdefault(household_id, []).append((assignment_id, mentor_id))
+        return known
 
-    def _given(self, row: HouseholdRow, deprivations: bool) -> dict[str, Any]:
-        """Audit details of a new household: the fields the row fills in."""
-        signature = (
-            row.status is not None,
-            row.poor_group is not None,
-            row.income_per_person is not None,
-            deprivations,
-            row.mentor_phone is not None,
+    def _plan(self, rows: HouseholdColumns) -> _Batch:
+        """The households' values (in :data:`_INSERT_FIELDS` order), their official records'
+        values (year first, then :data:`_RECORD_FIELDS`; None without a status) and the audit
+        details were they new. Built column by column into plain tuples, since an import plans
+        a province's households."""
+        statuses = rows.statuses
+        units = list(zip(*map(self.unit_ids.__getitem__, rows.unit_paths), strict=True))
+        keys = list(map(self._name_key, rows.head_names))
+        has_status = [status is not None for status in statuses]
+        default = self.default_year
+        years = [
+            (default if year is None else year) if given else None
+            for year, given in zip(rows.years, has_status, strict=True)
+        ]
+        groups = [
+            group if given else None
+            for group, given in zip(rows.poor_groups, has_status, strict=True)
+        ]
+        household_values = list(
+            zip(
+                rows.codes,
+                keys,
+                rows.head_names,
+                *units,
+                rows.areas,
+                rows.members,
+                rows.ethnic_minorities,
+                statuses,
+                groups,
+                years,
+                strict=True,
+            )
         )
+        standards = list(map(self._standard_id, years))
+        record_values = [
+            record if record[7] is not None else None
+            for record in zip(
+                years,
+                *units[1:],
+                rows.ethnic_minorities,
+                rows.areas,
+                statuses,
+                groups,
+                rows.incomes,
+                rows.deprived_masks,
+                rows.known_masks,
+                standards,
+                strict=True,
+            )
+        ]
+        signatures = zip(
+            has_status,
+            [group is not None for group in groups],
+            [income is not None for income in rows.incomes],
+            [known != 0 for known in rows.known_masks],
+            [phone is not None for phone in rows.mentor_phones],
+            strict=True,
+        )
+        return _Batch(rows, household_values, record_values, list(map(self._given, signatures)))
+
+    def _given(self, signature: tuple[bool, bool, bool, bool, bool]) -> dict[str, Any]:
+        """Audit details of a new household: the fields its row fills in (by which of status,
+        group, income, deprivations and mentor it gives)."""
         details = self.given.get(signature)
         if details is None:
             details = self.given[signature] = self._details(_given_fields(*signature))
@@ -276,54 +442,45 @@ class HouseholdSaver:
         return found
 
     def _name_key(self, name: str) -> str:
-        key = self.name_keys[name] = fold(name)
+        key = self.name_keys.get(name)
+        if key is None:
+            key = self.name_keys[name] = fold(name)
         return key
 
-    def _standard_id(self, year: int) -> str:
+    def _standard_id(self, year: int | None) -> str | None:
+        if year is None:
+            return None
         standard_id = self.standards.get(year)
         if standard_id is None:
             standard_id = self.standards[year] = standard_for_year(year).id
         return standard_id
 
-    async def _match_households(self, batch: _Batch) -> None:
-        """Find existing households by code and list the fields each of them changes."""
-        codes = [row.code for row in batch.rows]
-        found = await self.session.execute(_BY_CODE, {"codes": codes})
-        existing = {row[0]: tuple(row[1:]) for row in found}
-        if not existing:
-            batch.new = list(range(len(codes)))
+    def _match_households(self, batch: _Batch, known: _Known) -> None:
+        """Note the new households, and the fields each existing one changes."""
+        if not known.households:
+            batch.new = list(range(len(batch.rows)))
             return
-        for index, code in enumerate(codes):
-            old = existing.get(code)
+        for index, code in enumerate(batch.rows.codes):
+            old = known.households.get(code)
             if old is None:
                 batch.new.append(index)
                 continue
             batch.ids[index] = old[0]
-            values = batch.plans[index][0][_FIELDS_START:]
+            values = batch.values[index][_FIELDS_START:]
             changed: list[str] = []
             for name, before, after in zip(_HOUSEHOLD_FIELDS, old[1:], values, strict=True):
                 if before != after:
                     _add(changed, _AUDIT_NAMES.get(name, name))
             batch.fields[index] = changed
 
-    async def _match_records(self, batch: _Batch) -> None:
-        """Find the official record of each existing household for its year and note the ones
-        to write (every new household with a status gets a new record anyway)."""
-        with_record = [i for i in batch.fields if batch.plans[i][1] is not None]
-        if not with_record:
-            return
-        found = await self.session.execute(
-            select(
-                _RECORDS.c.household_id,
-                _RECORDS.c.year,
-                _RECORDS.c.id,
-                *(_RECORDS.c[name] for name in _RECORD_FIELDS),
-            ).where(_RECORDS.c.household_id.in_([batch.ids[i] for i in with_record]))
-        )
-        existing = {(row[0], row[1]): tuple(row[2:]) for row in found}
-        for index in with_record:
-            record = batch.plans[index][1] or ()
-            old = existing.get((batch.ids[index], record[0]))
+    def _match_records(self, batch: _Batch, known: _Known) -> None:
+        """Note the official records of existing households to write for the row's year (every
+        new household with a status gets a new record anyway)."""
+        for index in batch.fields:
+            record = batch.records[index]
+            if record is None:
+                continue
+            old = known.records.get((batch.ids[index], record[0]))
             if old is None:
                 batch.fresh_records.append(index)
                 _add(batch.fields[index], "official_record")
@@ -338,25 +495,13 @@ class HouseholdSaver:
                 for name in differing:
                     _add(batch.fields[index], _AUDIT_NAMES.get(name, name))
 
-    async def _match_mentors(self, batch: _Batch) -> None:
-        """Resolve mentor phones to users (creating them) and find hand-overs to record."""
-        phones = {i: row.mentor_phone for i, row in enumerate(batch.rows) if row.mentor_phone}
-        if not phones:
-            return
-        await self._mentor_ids(set(phones.values()))
-        ids = [batch.ids[i] for i in phones if batch.ids[i] is not None]
-        open_by_household: dict[int | None, list[tuple[int, int]]] = {}
-        if ids:
-            found = await self.session.execute(
-                select(
-                    _ASSIGNMENTS.c.id, _ASSIGNMENTS.c.household_id, _ASSIGNMENTS.c.mentor_user_id
-                ).where(_ASSIGNMENTS.c.household_id.in_(ids), _ASSIGNMENTS.c.valid_to.is_(None))
-            )
-            for assignment_id, household_id, mentor_id in found:
-                open_by_household.setdefault(household_id, []).append((assignment_id, mentor_id))
-        for index, phone in phones.items():
+    def _match_mentors(self, batch: _Batch, known: _Known) -> None:
+        """Find the mentor hand-overs to record."""
+        for index, phone in enumerate(batch.rows.mentor_phones):
+            if not phone:
+                continue
             mentor_id = self.mentors[phone]
-            current = open_by_household.get(batch.ids[index], [])
+            current = known.assignments.get(batch.ids[index], [])
             if any(mentor == mentor_id for _, mentor in current):
                 continue
             batch.mentor_ids[index] = mentor_id
@@ -399,13 +544,13 @@ class HouseholdSaver:
 
     async def _write_households(self, batch: _Batch) -> None:
         """Insert the new households, noting their ids, and update the changed ones."""
-        plans = batch.plans
+        values = batch.values
         if batch.new:
             ids = await insert_with_ids(
                 self.session,
                 _HOUSEHOLDS,
                 _INSERT_FIELDS,
-                [plans[i][0] for i in batch.new],
+                values if len(batch.new) == len(values) else [values[i] for i in batch.new],
                 {"created_at": self.now, "updated_at": self.now},
                 key="code",
             )
@@ -420,7 +565,7 @@ class HouseholdSaver:
                 .values(updated_at=bindparam("b_now")),
                 [
                     {
-                        **dict(zip(_INSERT_FIELDS[1:], plans[i][0][1:], strict=True)),
+                        **dict(zip(_INSERT_FIELDS[1:], values[i][1:], strict=True)),
                         "b_id": batch.ids[i],
                         "b_now": self.now,
                     }
@@ -431,9 +576,9 @@ class HouseholdSaver:
     async def _write_records(self, batch: _Batch) -> None:
         """Insert the official records of new households and the missing ones of existing
         households; update the ones that differ."""
-        plans, ids = batch.plans, batch.ids
-        fresh = [(ids[i], *record) for i in batch.new if (record := plans[i][1]) is not None]
-        fresh += [(ids[i], *(plans[i][1] or ())) for i in batch.fresh_records]
+        records, ids = batch.records, batch.ids
+        fresh = [(ids[i], *record) for i in batch.new if (record := records[i]) is not None]
+        fresh += [(ids[i], *(records[i] or ())) for i in batch.fresh_records]
         await insert_rows(self.session, _RECORDS, _RECORD_INSERT, fresh, {"updated_at": self.now})
         if batch.stale_records:
             await self.session.execute(
@@ -443,7 +588,7 @@ class HouseholdSaver:
                 .values(updated_at=bindparam("b_now")),
                 [
                     {
-                        **dict(zip(_RECORD_FIELDS, (plans[i][1] or ())[1:], strict=True)),
+                        **dict(zip(_RECORD_FIELDS, (records[i] or ())[1:], strict=True)),
                         "b_id": record_id,
                         "b_now": self.now,
                     }
@@ -470,11 +615,11 @@ class HouseholdSaver:
 
     async def _write_audit(self, batch: _Batch) -> None:
         """One audit row per household created or changed, in the rows' order."""
-        plans, ids, fields = batch.plans, batch.ids, batch.fields
+        given, ids, fields = batch.given, batch.ids, batch.fields
         entries = [
             AuditEntry("household.update", "household", str(ids[i]), self._details(fields[i]))
             if i in fields
-            else AuditEntry("household.create", "household", str(ids[i]), plans[i][2])
+            else AuditEntry("household.create", "household", str(ids[i]), given[i])
             for i in sorted([*batch.new, *batch.changed])
         ]
         await record_audit(self.session, self.actor, entries, self.now)
@@ -482,8 +627,19 @@ class HouseholdSaver:
 
 _UnitIds = tuple[int, int, int | None, int, int | None]
 """(unit_id, province_id, district_id, commune_id, village_id) of a household's place."""
-_Plan = tuple[tuple[Any, ...], tuple[Any, ...] | None, dict[str, Any]]
-"""What :meth:`HouseholdSaver._plan` makes of a row."""
+_DEPRIVED_AT = 1 + _RECORD_FIELDS.index("deprived_mask")
+"""Position of the deprived mask in a planned official record (year first)."""
+
+
+@dataclass
+class _Known:
+    """What the database held before the save: households by code (id, then
+    :data:`_HOUSEHOLD_FIELDS`), official records by (household id, year) (id, then
+    :data:`_RECORD_FIELDS`), and open assignments by household id (id, mentor)."""
+
+    households: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    records: dict[tuple[int | None, int], tuple[Any, ...]] = field(default_factory=dict)
+    assignments: dict[int | None, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -495,8 +651,10 @@ class _Batch:
     households' records to insert or update, and the mentor assignments to open or close.
     """
 
-    rows: Sequence[HouseholdRow]
-    plans: list[_Plan]
+    rows: HouseholdColumns
+    values: list[tuple[Any, ...]]
+    records: list[tuple[Any, ...] | None]
+    given: list[dict[str, Any]]
     ids: list[int | None] = field(init=False)
     new: list[int] = field(default_factory=list)
     fields: dict[int, list[str]] = field(default_factory=dict)
@@ -513,17 +671,28 @@ class _Batch:
         """Existing households that this batch changes."""
         return [index for index, names in self.fields.items() if names]
 
+    def new_households(self) -> list[tuple[int, str | None, int]]:
+        """(id, status, deprived mask) of the new poor or near-poor households with an official
+        record: their follow-ups follow from that record alone
+        (:func:`storage.followups.open_followups_of_new`)."""
+        found: list[tuple[int, str | None, int]] = []
+        statuses = self.rows.statuses
+        for index in self.new:
+            record = self.records[index]
+            household_id = self.ids[index]
+            if record is not None and household_id is not None:
+                status = statuses[index]
+                if status in POOR_OR_NEAR_POOR:
+                    found.append((household_id, status, record[_DEPRIVED_AT]))
+        return found
+
     def followup_candidates(self) -> list[int]:
-        """Households whose follow-ups may have to open, close or be cancelled: every one whose
-        official record was written, except new households that are neither poor nor near-poor
-        (they cannot have any)."""
-        new = set(self.new)
-        written = [*self.new, *self.fresh_records, *self.stale_records]
+        """Existing households whose follow-ups may have to open, close or be cancelled: every
+        one whose official record was written (new ones are :meth:`new_households`)."""
         return [
             household_id
-            for index in dict.fromkeys(written)
-            if (index not in new or self.rows[index].status in POOR_OR_NEAR_POOR)
-            and (household_id := self.ids[index]) is not None
+            for index in dict.fromkeys([*self.fresh_records, *self.stale_records])
+            if (household_id := self.ids[index]) is not None
         ]
 
 
@@ -555,10 +724,6 @@ def _given_fields(
     if mentor:
         given.append("mentor")
     return given
-
-
-def _any_known(deprivations: Mapping[str, bool | None]) -> bool:
-    return any(value is not None for value in deprivations.values())
 
 
 def _add(names: list[str], name: str) -> None:

@@ -7,15 +7,16 @@ a commune given without its province can be found (see :mod:`storage.importing.i
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast, overload
 
-from poverty.classification import PovertyClass
 from poverty.errors import UnknownStandardError
 from poverty.i18n import N_
-from poverty.standards import Area, standard_for_year
-from storage.households import POOR_OR_NEAR_POOR, HouseholdRow
+from poverty.standards import INDICATOR_BITS, standard_for_year
+from storage.households import POOR_OR_NEAR_POOR, HouseholdColumns, HouseholdRow
 from storage.importing import values
 from storage.importing.cells import ColumnChecker
 from storage.importing.columns import BASE_COLUMNS, layout
@@ -40,15 +41,71 @@ NO_STANDARD_FOR_DEFAULT_YEAR = N_(
 
 @dataclass(frozen=True)
 class HouseholdFile:
-    """A checked file: the valid rows with their row numbers in the file, errors of the invalid
-    rows, warnings, and the detected encoding."""
+    """A checked file: the valid rows (as columns, ready for
+    :meth:`storage.households.HouseholdSaver.save`) with their row numbers in the file, errors
+    of the invalid rows, warnings, the detected encoding, and the indicator columns it has."""
 
-    rows: tuple[HouseholdRow, ...]
+    households: HouseholdColumns
     numbers: tuple[int, ...]
     errors: tuple[Issue, ...]
     invalid_rows: int
     warnings: tuple[Issue, ...]
     encoding: str
+    indicators: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> Sequence[HouseholdRow]:
+        """The valid rows one by one, made when asked for."""
+        return HouseholdRows(self.households, self.indicators)
+
+
+class HouseholdRows(Sequence[HouseholdRow]):
+    """Rows of :class:`HouseholdColumns`; ``deprivations`` names the file's indicator columns."""
+
+    def __init__(self, columns: HouseholdColumns, indicators: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.indicators = indicators
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @overload
+    def __getitem__(self, index: int) -> HouseholdRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[HouseholdRow]: ...
+    def __getitem__(self, index: int | slice) -> HouseholdRow | Sequence[HouseholdRow]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._row(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[HouseholdRow]:
+        return map(self._row, range(len(self)))
+
+    def _row(self, index: int) -> HouseholdRow:
+        c = self.columns
+        deprived, known = c.deprived_masks[index], c.known_masks[index]
+        answers: dict[str, bool | None] = {}
+        for code in self.indicators:
+            bit = 1 << INDICATOR_BITS[code]
+            answers[code] = bool(deprived & bit) if known & bit else None
+        province, district, commune, village = c.unit_paths[index]
+        return HouseholdRow(
+            code=c.codes[index],
+            head_name=c.head_names[index],
+            commune=commune,
+            members=c.members[index],
+            province=province,
+            district=district,
+            village=village,
+            area=c.areas[index],
+            ethnic_minority=c.ethnic_minorities[index],
+            status=c.statuses[index],
+            poor_group=c.poor_groups[index],
+            year=c.years[index],
+            income_per_person=c.incomes[index],
+            deprivations=answers,
+            mentor_phone=c.mentor_phones[index],
+        )
 
 
 def read_households(path: Path, *, default_year: int) -> HouseholdFile:
@@ -85,63 +142,52 @@ def read_households(path: Path, *, default_year: int) -> HouseholdFile:
         for code, position in columns.indicators.items()
     ]
     errors = check.result()
-    answers = zip(*deprivations, strict=True) if deprivations else [()] * check.size
-    # Columns of valid rows hold no None where a value is required, hence the casts.
-    cells = zip(
-        table.numbers,
-        cast(list[str], codes),
-        cast(list[str], names),
-        cast(list[str], communes),
-        cast(list[int], members),
-        provinces,
-        districts,
-        villages,
-        cast(list[Area | None], areas),
-        minorities,
-        cast(list[PovertyClass | None], statuses),
-        groups,
-        years,
-        incomes,
-        mentors,
-        answers,
-        strict=True,
-    )
     invalid = check.invalid
-    rows: list[HouseholdRow] = []
-    numbers: list[int] = []
-    for index, row_cells in enumerate(cells):
-        if index in invalid:
-            continue
-        (number, code, name, commune, size, province, district, village) = row_cells[:8]
-        (area, minority, status, group, year, income, mentor, answered) = row_cells[8:]
-        numbers.append(number)
-        rows.append(
-            HouseholdRow(
-                code=code,
-                head_name=name,
-                commune=commune,
-                members=size,
-                province=province,
-                district=district,
-                village=village,
-                area=area or "nong_thon",
-                ethnic_minority=bool(minority),
-                status=status or "khong",
-                poor_group=group,
-                year=year,
-                income_per_person=income,
-                deprivations=dict(zip(indicator_codes, answered, strict=True)),
-                mentor_phone=mentor,
-            )
-        )
+    kept = [index for index in range(check.size) if index not in invalid] if invalid else None
+    deprived, known = _masks(indicator_codes, deprivations, check.size)
+
+    def valid(column: list[Any]) -> list[Any]:
+        return column if kept is None else [column[index] for index in kept]
+
+    # Columns of valid rows hold no None where a value is required, hence the casts.
+    households = HouseholdColumns(
+        codes=cast(list[str], valid(codes)),
+        head_names=cast(list[str], valid(names)),
+        unit_paths=valid(list(zip(provinces, districts, communes, villages, strict=True))),
+        members=cast(list[int], valid(members)),
+        areas=valid([area or "nong_thon" for area in areas]),
+        ethnic_minorities=valid([bool(minority) for minority in minorities]),
+        statuses=valid([status or "khong" for status in statuses]),
+        poor_groups=valid(groups),
+        years=valid(years),
+        incomes=valid(incomes),
+        deprived_masks=valid(deprived),
+        known_masks=valid(known),
+        mentor_phones=valid(mentors),
+    )
     return HouseholdFile(
-        tuple(rows),
-        tuple(numbers),
+        households,
+        tuple(valid(list(table.numbers))),
         errors,
-        len(check.invalid),
+        len(invalid),
         columns.warnings,
         table.encoding,
+        indicator_codes,
     )
+
+
+def _masks(
+    codes: Sequence[str], answers: Sequence[Sequence[bool | None]], size: int
+) -> tuple[list[int], list[int]]:
+    """Deprived and known bitmasks of every row, summed column by column."""
+    deprived, known = [0] * size, [0] * size
+    for code, column in zip(codes, answers, strict=True):
+        bit = 1 << INDICATOR_BITS[code]
+        deprived_bits: dict[bool | None, int] = {True: bit, False: 0, None: 0}
+        known_bits: dict[bool | None, int] = {True: bit, False: bit, None: 0}
+        deprived = list(map(operator.add, deprived, map(deprived_bits.__getitem__, column)))
+        known = list(map(operator.add, known, map(known_bits.__getitem__, column)))
+    return deprived, known
 
 
 def report_duplicates(check: ColumnChecker, codes: list[str | None]) -> None:

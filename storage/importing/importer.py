@@ -14,13 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
 from storage.audit import Actor
-from storage.households import HouseholdRow, HouseholdSaver, SaveResult
+from storage.households import HouseholdColumns, HouseholdSaver
 from storage.importing.household_rows import HouseholdFile
 from storage.importing.issues import ImportRejectedError, Issue
 from storage.units import UnitTree
-
-SLICE = 10_000
-"""Rows handed to :meth:`HouseholdSaver.save` at a time, so progress can be shown between them."""
 
 Progress = Callable[[int, int], None]
 """Called with (rows written so far, rows to write)."""
@@ -57,15 +54,14 @@ async def import_households(
     units = UnitTree(session)
     placed, placement_errors = await _check_placements(units, file)
     errors = file.errors + tuple(placement_errors)
-    invalid_rows = file.invalid_rows + len(file.rows) - len(placed)
+    invalid_rows = file.invalid_rows + len(file.households) - len(placed)
     if errors and not skip_invalid:
         raise ImportRejectedError(_by_row(errors), invalid_rows)
     saver = HouseholdSaver(session, actor, now, default_year=default_year, units=units)
-    result = SaveResult(0, 0, 0)
-    for start in range(0, len(placed), SLICE):
-        result += await saver.save(placed[start : start + SLICE])
-        if on_progress is not None:
-            on_progress(min(start + SLICE, len(placed)), len(placed))
+    total = len(placed)
+    result = await saver.save(
+        placed, None if on_progress is None else lambda done: on_progress(done, total)
+    )
     return ImportSummary(
         created=result.created,
         updated=result.updated,
@@ -79,28 +75,29 @@ async def import_households(
 
 async def _check_placements(
     tree: UnitTree, file: HouseholdFile
-) -> tuple[list[HouseholdRow], list[Issue]]:
+) -> tuple[HouseholdColumns, list[Issue]]:
     """Rows whose units can be found or created, and an issue for each row whose commune is
     given without a province and matches no commune or several. ``tree`` keeps the places found,
     so writing the rows looks none of them up again."""
+    paths = file.households.unit_paths
     outcome: dict[tuple[str | None, str | None, str, str | None], InvalidInputError | None] = {}
-    for path in dict.fromkeys(row.unit_path for row in file.rows):
+    for path in dict.fromkeys(paths):
         try:
             await tree.place(*path)
             outcome[path] = None
         except InvalidInputError as error:
             outcome[path] = error
     if not any(outcome.values()):
-        return list(file.rows), []
-    placed: list[HouseholdRow] = []
+        return file.households, []
+    placed: list[int] = []
     issues: list[Issue] = []
-    for number, row in zip(file.numbers, file.rows, strict=True):
-        failure = outcome[row.unit_path]
+    for index, (number, path) in enumerate(zip(file.numbers, paths, strict=True)):
+        failure = outcome[path]
         if failure is None:
-            placed.append(row)
+            placed.append(index)
         else:
             issues.append(Issue(failure.message, failure.params, number, "xa"))
-    return placed, issues
+    return file.households.take(placed), issues
 
 
 def _by_row(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:

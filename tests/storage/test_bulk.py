@@ -1,22 +1,136 @@
-"""Rows written in bulk read back exactly like rows written through the ORM."""
+"""Rows written in bulk read back exactly like rows written through the ORM, also when the
+inserts are pipelined."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.models import AuditLog
+from storage.bulk import (
+    COPY_FROM,
+    IMPORT_CACHE_KIB,
+    PIPELINE_DEPTH,
+    insert_rows,
+    insert_with_ids,
+    pipelined,
+)
+from storage.models import AuditLog, Base, User
+
+Sessions = async_sessionmaker[AsyncSession]
+AT = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+USERS = Base.metadata.tables["users"]
 
 
-async def test_bulk_written_timestamps_match_an_equality_filter(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    at = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+async def test_bulk_written_timestamps_match_an_equality_filter(sessions: Sessions) -> None:
     async with sessions() as session, session.begin():
-        await record_audit(session, Actor("test"), [AuditEntry("x.y", "household", "1")], at)
+        await record_audit(session, Actor("test"), [AuditEntry("x.y", "household", "1")], AT)
     async with sessions() as session:
-        found = (await session.scalars(select(AuditLog.at).where(AuditLog.at == at))).all()
-    assert found == [at]
+        found = (await session.scalars(select(AuditLog.at).where(AuditLog.at == AT))).all()
+    assert found == [AT]
+
+
+def users(prefix: str, count: int) -> list[tuple[str, str, datetime]]:
+    return [(f"{prefix} {n}", f"+849{prefix}{n:07d}", AT) for n in range(count)]
+
+
+async def test_pipelined_inserts_are_seen_by_the_next_query_and_committed(
+    sessions: Sessions,
+) -> None:
+    """More statements than the pipeline holds, each read back right after it was handed on."""
+    async with sessions() as session, session.begin(), pipelined(session):
+        for batch in range(PIPELINE_DEPTH + 3):
+            names = ("name", "phone", "created_at")
+            await insert_rows(session, USERS, names, users(str(batch), 10))
+            seen = await session.scalar(select(func.count()).select_from(User))
+            assert seen == 10 * (batch + 1)
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 10 * (
+            PIPELINE_DEPTH + 3
+        )
+
+
+async def test_pipelined_ids_continue_after_rows_inserted_without_ids(
+    sessions: Sessions,
+) -> None:
+    """Ids handed out ahead of the insert belong to the rows given, also after other rows went
+    into the same table in between."""
+    names = ("name", "phone", "created_at")
+    async with sessions() as session, session.begin(), pipelined(session):
+        first = await insert_with_ids(session, USERS, names, users("1", 3), key="phone")
+        await insert_rows(session, USERS, names, users("2", 2))
+        second = await insert_with_ids(session, USERS, names, users("3", 3), key="phone")
+    async with sessions() as session:
+        by_phone = dict((await session.execute(select(User.phone, User.id))).all())
+    assert first == [by_phone[phone] for _, phone, _ in users("1", 3)]
+    assert second == [by_phone[phone] for _, phone, _ in users("3", 3)]
+    assert len(set(by_phone.values())) == 8
+
+
+async def test_a_failed_pipelined_insert_is_raised_and_nothing_is_committed(
+    sessions: Sessions,
+) -> None:
+    names = ("name", "phone", "created_at")
+
+    async def write() -> None:
+        async with sessions() as session, session.begin(), pipelined(session):
+            await insert_rows(session, USERS, names, users("1", 3))
+            await insert_rows(session, USERS, names, users("1", 1))  # the same phone again
+            await insert_rows(session, USERS, names, users("2", 3))
+
+    with pytest.raises(IntegrityError):
+        await write()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_pipelined_block_leaves_the_page_cache_as_it_found_it(sessions: Sessions) -> None:
+    async with sessions() as session, session.begin():
+        connection = await session.connection()
+        if connection.dialect.name != "sqlite":
+            pytest.skip("the page cache is SQLite's")
+        before = await connection.scalar(text("PRAGMA cache_size"))
+        async with pipelined(session):
+            inside = await connection.scalar(text("PRAGMA cache_size"))
+        after = await connection.scalar(text("PRAGMA cache_size"))
+    assert inside == -IMPORT_CACHE_KIB
+    assert after == before != inside
+
+
+async def test_many_rows_read_back_as_written(sessions: Sessions) -> None:
+    """Enough rows for PostgreSQL's COPY: timestamps, JSON and NULLs come back unchanged."""
+    entries = [
+        AuditEntry("x.y", "household", str(n), {"n": n, "fields": ["a", "b"]})
+        for n in range(COPY_FROM * 2)
+    ]
+    async with sessions() as session, session.begin():
+        await record_audit(session, Actor("test"), entries, AT)
+    async with sessions() as session:
+        found = (
+            await session.execute(
+                select(AuditLog.entity_id, AuditLog.details, AuditLog.at, AuditLog.actor_user_id)
+            )
+        ).all()
+    assert sorted((int(e), d, at, u) for e, d, at, u in found) == [
+        (n, {"n": n, "fields": ["a", "b"]}, AT, None) for n in range(COPY_FROM * 2)
+    ]
+
+
+async def test_many_rows_as_a_transaction_first_write_are_rolled_back_with_it(
+    sessions: Sessions,
+) -> None:
+    names = ("name", "phone", "created_at")
+
+    async def write_then_fail() -> None:
+        async with sessions() as session, session.begin():
+            await insert_rows(session, USERS, names, users("1", COPY_FROM))
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from poverty.standards import INDICATOR_BITS
@@ -163,3 +163,91 @@ async def test_every_followup_change_is_audited_without_names(
         audit = list(rows)
     assert [action for action, _ in audit] == ["followup.open"] * 2 + ["followup.close"] * 2
     assert all("Nguyễn" not in str(details) for _, details in audit)
+
+
+async def opened_and_audited(
+    sessions: Sessions,
+) -> tuple[set[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Follow-ups by household code, and their audit rows in order with each follow-up id
+    replaced by the household code and indicator it names (ids differ between two ways of
+    opening the same follow-ups)."""
+    async with sessions() as session:
+        found = await session.execute(
+            select(
+                FollowUp.id,
+                Household.code,
+                FollowUp.indicator,
+                FollowUp.policy_codes,
+                FollowUp.state,
+                FollowUp.due_on,
+                FollowUp.opened_at,
+            ).join(Household, Household.id == FollowUp.household_id)
+        )
+        followups = {row[0]: (row[1], row[2], tuple(row[3]), *row[4:]) for row in found}
+        codes = {
+            hid: code for hid, code in await session.execute(select(Household.id, Household.code))
+        }
+        entries = await session.execute(
+            select(AuditLog.action, AuditLog.entity_id, AuditLog.details, AuditLog.actor)
+            .where(AuditLog.action.like("followup.%"))
+            .order_by(AuditLog.id)
+        )
+        audit = [
+            (
+                action,
+                codes[int(entity_id)],
+                *followups[details.pop("followup_id")][:2],
+                details,
+                actor,
+            )
+            for action, entity_id, details, actor in entries
+        ]
+    return set(followups.values()), audit
+
+
+async def test_import_opens_exactly_what_a_sync_of_the_same_households_opens(
+    sessions: Sessions, now: datetime
+) -> None:
+    """New households get their follow-ups from the rows just saved, without asking the
+    database for their evidence; the result must be what sync_followups makes of them."""
+    rows = [
+        row(f"H{n:03d}", status=status, poor_group=None, deprivations=answers)
+        for n, (status, answers) in enumerate(
+            [
+                ("ngheo", {"bhyt": True, "nha_tieu": True, "viec_lam": False}),
+                ("can_ngheo", {"bhyt": True, "di_hoc_tre_em": True, "vien_thong": None}),
+                ("ngheo", {code: True for code in INDICATOR_BITS}),
+                ("trung_binh", {"bhyt": True}),
+                ("khong", {"nha_tieu": True}),
+                ("ngheo", {"bhyt": False, "nha_tieu": None}),
+                ("can_ngheo", {}),
+            ]
+            * 3
+        )
+    ]
+    async with sessions() as session, session.begin():
+        await save_households(session, rows, ACTOR, now, default_year=2025)
+    by_import = await opened_and_audited(sessions)
+    assert len(by_import[0]) == 3 * (2 + 2 + len(INDICATOR_BITS))
+    async with sessions() as session, session.begin():
+        await session.execute(delete(AuditLog).where(AuditLog.action.like("followup.%")))
+        await session.execute(delete(FollowUp))
+        ids = list(await session.scalars(select(Household.id)))
+        await sync_followups(session, ids, now, ACTOR)
+    assert await opened_and_audited(sessions) == by_import
+
+
+async def test_reimport_of_a_household_with_followups_syncs_them(
+    sessions: Sessions, now: datetime
+) -> None:
+    """An existing household goes through the full sync: a new deprivation opens one, the old
+    ones stay open and nothing is opened twice."""
+    await imported(sessions, [row()], now)
+    later = now + timedelta(days=3)
+    answers = {"bhyt": True, "nha_tieu": True, "nuoc_sinh_hoat": True}
+    async with sessions() as session, session.begin():
+        await save_households(session, [row(deprivations=answers)], ACTOR, later, default_year=2025)
+    assert await states(sessions) == {"bhyt": "open", "nha_tieu": "open", "nuoc_sinh_hoat": "open"}
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(FollowUp))
+    assert count == 3
