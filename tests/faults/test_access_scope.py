@@ -48,12 +48,13 @@ from storage.models import (
     RoleGrant,
     User,
 )
-from storage.reports import appendix_1
+from storage.reports import appendix_1, appendix_2
 from storage.units import get_unit, unit_key
 from tests.conftest import _empty_all_tables
 from tests.faults.test_hostile_inputs import NOW
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.db
 HEADS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Hùng")
 """Few head names, shared by every area, so a name search finds households everywhere."""
 
@@ -222,8 +223,10 @@ async def check_user(session: AsyncSession, tree: Tree, access: Access) -> None:
             assert not inside(unit.path, managing) or unit.name in {n for _, n in offered}
             continue
         assert inside(paths[chosen], managing), unit.name
-        report = await appendix_1(session, await get_unit(session, chosen), NOW.year)
-        assert all(inside(paths[r.unit_id], managing) for r in report.rows if r.unit_id), unit.name
+        for appendix in (appendix_1, appendix_2):
+            report = await appendix(session, await get_unit(session, chosen), NOW.year)
+            rows = [r.unit_id for r in report.rows if r.unit_id]
+            assert all(inside(paths[row], managing) for row in rows), unit.name
 
     items = (await FOLLOWUP_REPORT.start(context)).get("_items", [])
     shown = {label.split(" – ")[0].removeprefix("Hộ ") for _, label in items}

@@ -51,6 +51,7 @@ from storage.models import Base, ConversationState
 from storage.units import find_unit
 from tests.faults.hostile import HOSTILE_TEXT, is_vietnamese
 
+pytestmark = pytest.mark.db
 EXAMPLES = int(os.environ.get("GIAMNGHEO_HOSTILE_EXAMPLES", "60"))
 NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)
 """09:00 on 11/12/2026 in Vietnam: a report period is open, so report submission has steps."""
