@@ -33,7 +33,7 @@ from bot.flows import registered_flows
 from bot.flows.answers import Date, Integer, Money, Number, Phone, Text
 from bot.flows.commands import command_of
 from bot.flows.context import FlowContext
-from bot.flows.engine import GUEST, MAX_MESSAGE_LENGTH, Engine
+from bot.flows.engine import GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
 from bot.flows.flow import Flow, Step
 from bot.flows.household_check import FindHousehold, NewCode
 from bot.flows.messages import IdentityRef, Inbound
@@ -221,7 +221,7 @@ class World:
         async with self.sessions() as session:
             channel, external_id = self.identity.channel, self.identity.external_id
             access = await access_for_identity(session, channel, external_id) or GUEST
-            context = FlowContext(session, access, self.identity, NOW, self.bot_tz, message)
+            context = FlowContext(session, access, self.identity, NOW, TIMEZONE, message)
             try:
                 await step.answer.resolve(context, message)
             except (ParseError, InvalidInputError):
@@ -229,12 +229,6 @@ class World:
             finally:
                 await session.rollback()
         return True
-
-    @property
-    def bot_tz(self) -> Any:
-        from bot.flows.engine import TIMEZONE
-
-        return TIMEZONE
 
 
 async def build_world(url: str, schema: str | None, flow: Flow) -> World:
