@@ -9,7 +9,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.import", "bench.flow", "bench.report", "bench.telegram", "bench.dispatch")
+BENCHMARKS = (
+    "bench.import",
+    "bench.flow",
+    "bench.report",
+    "bench.telegram",
+    "bench.dispatch",
+    "bench.memory",
+)
 
 
 def main() -> None:

@@ -41,6 +41,15 @@ def fold(text: str) -> str:
     return folded
 
 
+def without_nul(text: str) -> str:
+    """``text`` with every NUL character turned into a space.
+
+    PostgreSQL cannot hold NUL in text, not even as a query parameter, so typed text that is
+    looked up in the database (a unit name, a household name or code) passes through here.
+    """
+    return text.replace("\x00", " ")
+
+
 def strip_marks(text: str) -> str:
     """Return ``text`` without tone marks or other diacritics, case and spacing kept.
 

@@ -45,6 +45,7 @@ def create_engine(url: str, *, search_path: str | None = None, echo: bool = Fals
     engine = create_async_engine(url, echo=echo, connect_args=connect_args)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "savepoint", _sqlite_begin_before_savepoint)
     return engine
 
 
@@ -55,6 +56,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+    """Open the outer transaction before a SAVEPOINT if nothing has opened it yet.
+
+    The sqlite3 driver begins a transaction only before INSERT, UPDATE or DELETE. A SAVEPOINT
+    that comes first (a flow's finish after a message of only reads) opens a transaction of its
+    own, and releasing it commits everything: a failure later in the same message could then
+    no longer undo the flow's writes.
+    """
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def dialect_insert(session: AsyncSession) -> Any:

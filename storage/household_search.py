@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from poverty.text import fold
+from poverty.text import fold, without_nul
 from storage.access import Access, households_in_scope, units_in_scope
 from storage.models import AdminUnit, Household
 from storage.units import unit_key
@@ -104,7 +104,7 @@ async def search_households(
     ``Nguyễn Văn An, Thôn Tân Hòa``) to narrow the list.
     """
     scope = households_in_scope(access)
-    text = " ".join(query.split())
+    text = " ".join(without_nul(query).split())
     by_code = await _select_info(
         session, scope, Household.code.in_({text, text.upper()}), limit=limit
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError, NotFoundError
 from poverty.i18n import N_
-from poverty.text import fold
+from poverty.text import fold, without_nul
 from storage.models import AdminUnit
 
 Level = Literal["province", "district", "commune", "village"]
@@ -180,6 +180,7 @@ async def get_unit(session: AsyncSession, unit_id: int) -> Unit:
 async def find_unit(session: AsyncSession, text: str) -> Unit:
     """The one unit that ``text`` names: a name (``Cam Lộ``, ``xa cam tuyen``) or a path
     (``Quảng Trị / Cam Lộ / Cam Tuyên``). Ambiguous or unknown names raise with a clear message."""
+    text = without_nul(text)
     parts = [text]
     for separator in PATH_SEPARATORS:
         if separator in text:

@@ -16,6 +16,7 @@ from bot.flows.flow import Answers, Step
 from bot.flows.messages import Option
 from bot.i18n import _, __
 from poverty.errors import AppError, InvalidInputError, ParseError
+from poverty.text import without_nul
 from storage.access import Access
 from storage.units import Unit, find_unit, get_unit
 
@@ -52,7 +53,7 @@ class UnitInArea(AnswerType):
         except AppError:
             unit = None
         if unit is None or not managed(context.access).covers(unit.path):
-            raise InvalidInputError(UNIT_NOT_IN_AREA, name=" ".join(text.split())[:80])
+            raise InvalidInputError(UNIT_NOT_IN_AREA, name=" ".join(without_nul(text).split())[:80])
         return unit.id
 
     def options(self) -> tuple[Option, ...]:

@@ -52,12 +52,16 @@ def _indicator_names() -> dict[str, str]:
 
 
 async def _mine(context: FlowContext) -> list[OpenFollowUp]:
-    """Open follow-ups of the households this person mentors now."""
+    """Open follow-ups of the households this person mentors now, inside the area their
+    grants cover: a household assigned to them outside it is not shown (nor reportable)."""
     households = list(
         await context.session.scalars(
-            select(MentorAssignment.household_id).where(
+            select(MentorAssignment.household_id)
+            .join(Household, Household.id == MentorAssignment.household_id)
+            .where(
                 MentorAssignment.mentor_user_id == context.access.user_id,
                 MentorAssignment.valid_to.is_(None),
+                households_in_scope(context.access),
             )
         )
     )

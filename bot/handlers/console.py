@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.flows import registered_flows
 from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
@@ -37,6 +39,7 @@ UNKNOWN_USER = __(
 GREETING = __("Xin chào {name}! Anh/chị đang dùng trợ lý với vai trò {roles}.")
 HOW_TO_QUIT = __("Gõ “thoat” hoặc nhấn Ctrl+D để kết thúc.")
 FILE_SAVED = __("Đã lưu tệp: {path}")
+FAILED = __("Xin lỗi, trợ lý đang gặp sự cố. Xin thử lại sau ít phút.")
 
 
 class UnknownConsoleUserError(AppError):
@@ -102,12 +105,22 @@ async def run_console_chat(
         raise UnknownConsoleUserError(UNKNOWN_USER, name=as_user)
     greeting = _(GREETING).format(name=access.name, roles=roles_text(access))
     out.write(f"{greeting}\n{_(HOW_TO_QUIT)}\n\n")
-    out.write(show(await engine.handle(Inbound(identity, "/start")), folder) + "\n")
+    out.write(await _answer(engine, Inbound(identity, "/start"), folder) + "\n")
     for text in _messages(lines, out):
         if fold(text) in QUIT_WORDS:
             break
-        out.write(show(await engine.handle(Inbound(identity, text)), folder) + "\n")
+        out.write(await _answer(engine, Inbound(identity, text), folder) + "\n")
         out.flush()
+
+
+async def _answer(engine: Engine, inbound: Inbound, folder: Path) -> str:
+    """The replies as text; a database failure (the message's transaction was rolled back, so
+    nothing is half-saved) gets a short apology and the chat goes on."""
+    try:
+        replies = await engine.handle(inbound)
+    except SQLAlchemyError:
+        return _(FAILED)
+    return show(replies, folder)
 
 
 def _messages(lines: Iterable[str] | None, out: TextIO) -> Iterable[str]:

@@ -1,0 +1,108 @@
+"""Helpers shared by the fault tests: a whole-database snapshot to compare before and after a
+fault, and a fault injector that breaks the Nth statement a database engine runs."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import asyncpg
+from sqlalchemy import event, exc, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.models import Base
+
+Snapshot = dict[str, list[str]]
+
+
+async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
+    """Every row of every table, as sorted text, so two snapshots compare with ``==``."""
+    rows: Snapshot = {}
+    async with sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            found = (await session.execute(select(table))).all()
+            rows[table.name] = sorted(repr(tuple(row)) for row in found)
+    return rows
+
+
+def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+class StatementFault:
+    """Counts the statements an engine runs and breaks the ``fail_at``-th one (1-based).
+
+    On SQLite the driver's error is raised as SQLAlchemy wraps it (``OperationalError``, the
+    way a disk or lock failure surfaces). On PostgreSQL the session's server process is ended
+    with ``pg_terminate_backend`` from another connection just before the statement, so the
+    statement meets a dead connection, as when the database restarts or the network drops.
+    """
+
+    def __init__(self, engine: AsyncEngine, admin_dsn: str | None) -> None:
+        self.engine = engine
+        self.admin_dsn = admin_dsn
+        self.count = 0
+        self.fail_at: int | None = None
+        self.fired = False
+
+    def arm(self, fail_at: int | None) -> None:
+        self.count = 0
+        self.fail_at = fail_at
+        self.fired = False
+
+    def _before(self, conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        self.count += 1
+        if self.count != self.fail_at:
+            return
+        self.fired = True
+        if self.admin_dsn is None:
+            raise exc.OperationalError(
+                statement, params, sqlite3.OperationalError("disk I/O error")
+            )
+        pid = conn.connection.driver_connection.get_server_pid()
+        _terminate_backend(self.admin_dsn, pid)
+
+    @contextmanager
+    def installed(self) -> Iterator[StatementFault]:
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._before)
+        try:
+            yield self
+        finally:
+            event.remove(self.engine.sync_engine, "before_cursor_execute", self._before)
+
+
+def _terminate_backend(dsn: str, pid: int) -> None:
+    """End server process ``pid`` and wait until it is gone. Runs on a thread of its own: the
+    caller is a synchronous hook inside the event loop."""
+
+    async def terminate() -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            assert await connection.fetchval("SELECT pg_terminate_backend($1, 5000)", pid)
+        finally:
+            await connection.close()
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(terminate())
+        except BaseException as error:  # re-raised on the calling thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def admin_dsn(database_url: str) -> str | None:
+    """The plain asyncpg DSN of a PostgreSQL test database; None on SQLite."""
+    if not database_url.startswith("postgresql"):
+        return None
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,307 @@
+"""Hostile input at every step of every registered flow, driven through ``Engine.handle`` as a
+user with the flow's role: no exception escapes, every reply is non-empty Vietnamese text, and
+input the step refuses leaves the stored state exactly as it was (the conversation's flow,
+step, answers and history, and the row count of every other table: no assessment, follow-up
+or audit row is written).
+
+Fast path: one database per flow, each step reached once by a fixed walk of valid answers and
+restored from its saved state after any example that moved the conversation on, one engine.
+``GIAMNGHEO_HOSTILE_EXAMPLES`` sets the examples per flow (default 60; CI runs 10.000 on
+SQLite, see ``.ci/run``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.flows import registered_flows
+from bot.flows.answers import Date, Integer, Money, Number, Phone, Text
+from bot.flows.commands import command_of
+from bot.flows.context import FlowContext
+from bot.flows.engine import GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
+from bot.flows.flow import Flow, Step
+from bot.flows.household_check import FindHousehold, NewCode
+from bot.flows.messages import IdentityRef, Inbound
+from bot.flows.onboarding import InviteCode
+from bot.flows.policy_lookup import PolicyQuery
+from bot.flows.routing import match_flow
+from poverty.errors import InvalidInputError, ParseError
+from storage.access import access_for_identity
+from storage.audit import Actor
+from storage.conversations import Conversation, load_conversation, save_conversation
+from storage.db import create_engine, is_sqlite, session_factory, upgrade
+from storage.demo import create_demo_data
+from storage.invites import create_invite
+from storage.models import Base, ConversationState
+from storage.units import find_unit
+from tests.faults.hostile import HOSTILE_TEXT, is_vietnamese
+
+pytestmark = pytest.mark.db
+EXAMPLES = int(os.environ.get("GIAMNGHEO_HOSTILE_EXAMPLES", "60"))
+NOW = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)
+"""09:00 on 11/12/2026 in Vietnam: a report period is open, so report submission has steps."""
+DEMO_HOUSEHOLDS = 120
+MAX_WALK = 80
+FLOWS = {flow.name: flow for flow in registered_flows()}
+WHO = {
+    "household_check": "cadre",
+    "policy_lookup": "cadre",
+    "summary": "manager",
+    "progress": "manager",
+    "followup_report": "mentor",
+    "report_submission": "cadre",
+    "late_reports": "manager",
+    "mentor_assignment": "manager",
+    "onboarding": "khach",
+}
+"""The demo user each flow is driven as (``khach`` has no account: onboarding is public)."""
+START = {"summary": "/tomtat Nơi Khác", "progress": "tien do Nơi Khác", "onboarding": "dang ky"}
+"""Start texts that stop at a step the plain keyword would skip (the unit to look at), and
+onboarding by its words (``/start`` alone is the menu command)."""
+VALID_BY_STEP = {"ma_ho": "TL00001"}
+"""Valid answers a step's answer type does not tell (a household code typed as text)."""
+COUNTED = [t for t in Base.metadata.sorted_tables if t.name != ConversationState.__tablename__]
+
+COUNTS = select(*[select(func.count()).select_from(t).scalar_subquery() for t in COUNTED])
+State = tuple[str, str | None, dict[str, Any], list[str], bool] | None
+
+
+def fields(conversation: Conversation | None) -> State:
+    if conversation is None:
+        return None
+    c = conversation
+    return (c.flow, c.step, c.answers, c.history, c.paused)
+
+
+@dataclass
+class World:
+    """One flow's database, engine and walked steps."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    flow: Flow
+    identity: IdentityRef
+    invite: str
+    bot: Engine = field(init=False)
+    states: list[Conversation | None] = field(default_factory=list)
+    current: int | None = None
+    counts: tuple[int, ...] = ()
+    examples: int = 0
+    refused: int = 0
+
+    def __post_init__(self) -> None:
+        self.bot = Engine(self.sessions, lambda: NOW, registered_flows())
+
+    async def say(self, message: str) -> list[Any]:
+        return await self.bot.handle(Inbound(self.identity, message))
+
+    async def conversation(self) -> Conversation | None:
+        async with self.sessions() as session:
+            return await load_conversation(
+                session, self.identity.channel, self.identity.external_id
+            )
+
+    async def walk(self) -> None:
+        """Answer every step with a valid answer, keeping the state before each one."""
+        self.states = [None]
+        await self.say(START.get(self.flow.name, self.flow.keywords[0]))
+        for _ in range(MAX_WALK):
+            conversation = await self.conversation()
+            if conversation is None or conversation.flow != self.flow.name:
+                return
+            self.states.append(deepcopy(conversation))
+            step = self.flow.next_step(conversation.answers)
+            assert step is not None
+            await self.say(self.valid_answer(step))
+            if fields(await self.conversation()) == fields(conversation):
+                pytest.fail(f"{self.flow.name}: the walk is stuck at step {step.name}")
+        pytest.fail(f"{self.flow.name}: no end after {MAX_WALK} answers")
+
+    def valid_answer(self, step: Step) -> str:
+        if step.name in VALID_BY_STEP:
+            return VALID_BY_STEP[step.name]
+        answer = step.answer
+        if isinstance(answer, FindHousehold):
+            return "TL00001"
+        if isinstance(answer, NewCode):
+            return "tu dong"
+        if isinstance(answer, InviteCode):
+            return self.invite
+        if isinstance(answer, PolicyQuery):
+            return "bảo hiểm y tế"
+        if isinstance(answer, Integer | Number):
+            return str(int(min(max(1, answer.min), answer.max)))
+        if isinstance(answer, Money):
+            return "1200000"
+        if isinstance(answer, Phone):
+            return "0912345678"
+        if isinstance(answer, Date):
+            return "20/12/2026"
+        if isinstance(answer, Text):
+            return "Nguyễn Thị Lan"
+        return "1"
+
+    async def restore(self, index: int) -> None:
+        state = self.states[index]
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                delete(ConversationState).where(
+                    ConversationState.channel == self.identity.channel,
+                    ConversationState.external_id == self.identity.external_id,
+                )
+            )
+            if state is not None:
+                await save_conversation(session, deepcopy(state))
+        self.counts = await self.row_counts()
+        self.current = index
+
+    async def row_counts(self) -> tuple[int, ...]:
+        async with self.sessions() as session:
+            return tuple((await session.execute(COUNTS)).one())
+
+    async def observe(self) -> tuple[State, tuple[int, ...]]:
+        """The conversation and the row counts, read in one session."""
+        async with self.sessions() as session:
+            channel, external_id = self.identity.channel, self.identity.external_id
+            conversation = await load_conversation(session, channel, external_id)
+            return fields(conversation), tuple((await session.execute(COUNTS)).one())
+
+    async def check(self, index: int, message: str) -> None:
+        if self.current != index:
+            await self.restore(index)
+        before = self.states[index]
+        replies = await self.say(message)
+        self.examples += 1
+        assert replies, f"no reply to {message!r}"
+        for reply in replies:
+            assert reply.text.strip(), f"an empty reply to {message!r}"
+            assert is_vietnamese(reply.text), f"not Vietnamese: {reply.text!r} to {message!r}"
+        after, counts = await self.observe()
+        if after == fields(before) and counts == self.counts:
+            self.refused += 1
+            return
+        self.current = None
+        if before is not None and not await self.may_change(before, message):
+            changed = [
+                t.name for t, a, b in zip(COUNTED, self.counts, counts, strict=True) if a != b
+            ]
+            pytest.fail(
+                f"refused input {message!r} at step {before.step} changed the stored state: "
+                f"{fields(before)} -> {after}; rows of {changed}"
+            )
+
+    async def may_change(self, before: Conversation, message: str) -> bool:
+        """Whether ``message`` may move a conversation on: a command that does, another flow's
+        /keyword (the resume offer), or an answer the step accepts."""
+        if len(message) > MAX_MESSAGE_LENGTH or not message.strip():
+            return False
+        command = command_of(message)
+        if command is not None:
+            return command != "help"
+        if message.strip().startswith("/") and match_flow(self.bot.flows, message) is not None:
+            return True
+        step = self.flow.next_step(before.answers)
+        if step is None:
+            return True
+        async with self.sessions() as session:
+            channel, external_id = self.identity.channel, self.identity.external_id
+            access = await access_for_identity(session, channel, external_id) or GUEST
+            context = FlowContext(session, access, self.identity, NOW, TIMEZONE, message)
+            try:
+                await step.answer.resolve(context, message)
+            except (ParseError, InvalidInputError):
+                return False
+            finally:
+                await session.rollback()
+        return True
+
+
+async def build_world(url: str, schema: str | None, flow: Flow) -> World:
+    if schema is not None:
+        admin = create_engine(url)
+        async with admin.begin() as connection:
+            await connection.execute(text(f"CREATE SCHEMA {schema}"))
+        await admin.dispose()
+    engine = create_engine(url, search_path=schema)
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await create_demo_data(session, NOW, NOW.year, households=DEMO_HOUSEHOLDS)
+        commune = await find_unit(session, "Quảng Trị / Tân Lập")
+        invite = await create_invite(session, "cadre", commune, Actor("cli:test"), NOW)
+    world = World(engine, sessions, flow, IdentityRef("console", WHO[flow.name]), invite.code)
+    try:
+        await world.walk()
+    except BaseException:
+        await drop_world(world, url, schema)
+        raise
+    return world
+
+
+async def drop_world(world: World, url: str, schema: str | None) -> None:
+    await world.engine.dispose()
+    if schema is not None:
+        admin = create_engine(url)
+        async with admin.begin() as connection:
+            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()
+
+
+@pytest.fixture
+def runner() -> Iterator[asyncio.Runner]:
+    with asyncio.Runner() as loop:
+        yield loop
+
+
+def test_every_registered_flow_is_covered() -> None:
+    assert set(WHO) == set(FLOWS)
+
+
+@pytest.mark.parametrize("name", list(FLOWS))
+def test_hostile_input_at_every_step_never_crashes_and_refused_input_changes_nothing(
+    name: str, runner: asyncio.Runner, database_url: str, tmp_path: Path
+) -> None:
+    if is_sqlite(database_url):
+        url, schema = f"sqlite+aiosqlite:///{tmp_path / 'hostile.db'}", None
+    else:
+        url, schema = database_url, f"gn_hostile_{uuid.uuid4().hex[:10]}"
+    world = runner.run(build_world(url, schema, FLOWS[name]))
+    try:
+        steps = len(world.states)
+        assert steps >= 2 or not FLOWS[name].steps, f"{name}: no step was reached"
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(index=st.integers(0, steps - 1), message=HOSTILE_TEXT)
+        def hostile(index: int, message: str) -> None:
+            runner.run(world.check(index, message))
+
+        started = time.perf_counter()
+        hostile()
+        seconds = time.perf_counter() - started
+        print(
+            f"\n{name}: {world.examples} inputs over {steps} states in {seconds:.1f} s "
+            f"({world.examples / seconds:.0f}/s), {world.refused} refused without a change"
+        )
+        assert world.examples >= EXAMPLES
+    finally:
+        runner.run(drop_world(world, url, schema))

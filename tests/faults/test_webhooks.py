@@ -1,0 +1,166 @@
+"""Webhooks under attack and under Telegram's habits, against ``giamngheo run --webhook`` as a
+real process: a request without the channel's signature is refused and changes nothing, and
+one update delivered many times at once is answered once and moves the conversation once.
+
+Adding a channel to the unsigned-request check is one row of :data:`UNSIGNED` (and its secret
+in :data:`CHANNEL_ENV`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.conversations import load_conversation
+from storage.db import session_factory
+from storage.models import ConversationState, ProcessedUpdate
+from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.telegram_harness import (
+    CHATS,
+    BotProcess,
+    bot_env,
+    free_port,
+    seed_demo,
+    start_bot,
+    stop_bot,
+)
+from tests.conftest import _empty_all_tables
+
+TELEGRAM_SECRET = "fault-Suite_secret-7"
+CHANNEL_ENV = {"GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
+"""The secrets the webhook process runs with, one entry per channel."""
+DUPLICATES = 12
+STRANGER = 7401
+
+
+class Unsigned(NamedTuple):
+    """A request a channel must refuse: where it goes, its body, and headers built from the
+    raw body (missing, wrong or stale signature)."""
+
+    path: str
+    body: Callable[[FakeTelegram], dict[str, Any]]
+    headers: Callable[[bytes], dict[str, str]]
+
+
+def _telegram_update(fake: FakeTelegram) -> dict[str, Any]:
+    return {"update_id": fake.next_update_id(), "message": fake.message_update(STRANGER, "menu")}
+
+
+TELEGRAM = "/channels/telegram/webhook"
+UNSIGNED = {
+    "telegram-no-secret": Unsigned(TELEGRAM, _telegram_update, lambda body: {}),
+    "telegram-wrong-secret": Unsigned(
+        TELEGRAM, _telegram_update, lambda body: {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+    ),
+    "telegram-secret-in-other-case": Unsigned(
+        TELEGRAM,
+        _telegram_update,
+        lambda body: {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET.upper()},
+    ),
+}
+
+
+class Webhook(NamedTuple):
+    url: str
+    process: BotProcess
+    sessions: async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture(scope="module")
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def webhook(
+    engine: AsyncEngine, fake: FakeTelegram, database_url: str, test_schema: str | None
+) -> AsyncIterator[Webhook]:
+    await _empty_all_tables(engine)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    await seed_demo(sessions, now, now.year)
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    env = bot_env(database_url, test_schema, fake, GIAMNGHEO_HTTP_PORT=str(port), **CHANNEL_ENV)
+    process = await start_bot(env, fake, "--webhook", public, ready_method="setWebhook")
+    try:
+        yield Webhook(public, process, sessions)
+    finally:
+        code = await stop_bot(process)
+    assert code == 0
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+@pytest.mark.parametrize("case", UNSIGNED.values(), ids=UNSIGNED.keys())
+async def test_unsigned_webhook_is_refused_and_changes_nothing(
+    webhook: Webhook, fake: FakeTelegram, case: Unsigned
+) -> None:
+    updates_before = await count(webhook.sessions, ProcessedUpdate)
+    conversations_before = await count(webhook.sessions, ConversationState)
+    calls_before = len(fake.calls)
+    raw = json.dumps(case.body(fake)).encode()
+    headers = {"Content-Type": "application/json", **case.headers(raw)}
+    async with (
+        aiohttp.ClientSession() as client,
+        client.post(webhook.url + case.path, data=raw, headers=headers) as response,
+    ):
+        assert response.status == 401
+    await asyncio.sleep(0.2)
+    assert len(fake.calls) == calls_before, "the bot answered an unsigned request"
+    assert await count(webhook.sessions, ProcessedUpdate) == updates_before
+    assert await count(webhook.sessions, ConversationState) == conversations_before
+
+
+async def post_update(client: aiohttp.ClientSession, url: str, update: dict[str, Any]) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    async with client.post(url + TELEGRAM, json=update, headers=headers) as response:
+        return response.status
+
+
+async def test_one_update_delivered_many_times_at_once_is_answered_once(
+    webhook: Webhook, fake: FakeTelegram
+) -> None:
+    chat = CHATS["cadre"]
+    async with aiohttp.ClientSession() as client:
+        start = {
+            "update_id": fake.next_update_id(),
+            "message": fake.message_update(chat, "kiem tra"),
+        }
+        assert await post_update(client, webhook.url, start) == 200
+        [question] = await fake.wait_sent(chat, 1)
+        assert question.text.startswith("Anh/chị muốn kiểm tra hộ nào?")
+
+        answer = {
+            "update_id": fake.next_update_id(),
+            "message": fake.message_update(chat, "TL00001"),
+        }
+        statuses = await asyncio.gather(
+            *(post_update(client, webhook.url, answer) for _ in range(DUPLICATES))
+        )
+
+    assert all(200 <= status < 300 for status in statuses), statuses
+    replies = fake.sent(chat)[1:]
+    assert len(replies) == 1, [r.text for r in replies]
+    async with webhook.sessions() as session:
+        conversation = await load_conversation(session, "telegram", str(chat))
+        seen = await session.scalar(
+            select(func.count())
+            .select_from(ProcessedUpdate)
+            .where(ProcessedUpdate.update_id == str(answer["update_id"]))
+        )
+    assert conversation is not None
+    assert conversation.history == ["ho"]
+    assert seen == 1
