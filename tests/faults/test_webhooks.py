@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -19,6 +20,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.handlers.sms.generic import sign as sms_signature
+from bot.handlers.zalo.signature import signature as zalo_signature
 from storage.conversations import load_conversation
 from storage.db import session_factory
 from storage.models import ConversationState, ProcessedUpdate
@@ -35,7 +38,19 @@ from tests.bot.telegram_harness import (
 from tests.conftest import _empty_all_tables
 
 TELEGRAM_SECRET = "fault-Suite_secret-7"
-CHANNEL_ENV = {"GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
+SMS_SECRET = "fault-suite-sms-secret"
+ZALO_APP_ID = "360846524940903967"
+ZALO_OA_SECRET = "fault-suite-oa-secret"
+NOWHERE = "http://127.0.0.1:9"
+"""Where the SMS and Zalo processes would send: nothing may be sent in these tests."""
+CHANNEL_ENV = {
+    "GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+    "GIAMNGHEO_SMS_WEBHOOK_SECRET": SMS_SECRET,
+    "GIAMNGHEO_SMS_SEND_URL": NOWHERE,
+    "GIAMNGHEO_ZALO_APP_ID": ZALO_APP_ID,
+    "GIAMNGHEO_ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
+    "GIAMNGHEO_ZALO_API_URL": NOWHERE,
+}
 """The secrets the webhook process runs with, one entry per channel."""
 DUPLICATES = 12
 STRANGER = 7401
@@ -54,7 +69,38 @@ def _telegram_update(fake: FakeTelegram) -> dict[str, Any]:
     return {"update_id": fake.next_update_id(), "message": fake.message_update(STRANGER, "menu")}
 
 
+def _sms_event(fake: FakeTelegram) -> dict[str, Any]:
+    return {"event": "sms.received", "id": "ev-1", "from": "+84912345678", "to": "", "text": "KT"}
+
+
+def _sms_headers(raw: bytes, *, secret: str, age: float = 0.0) -> dict[str, str]:
+    timestamp = str(int(time.time() - age))
+    return {
+        "X-Timestamp": timestamp,
+        "X-Event-Id": f"ev-{timestamp}-{len(raw)}",
+        "X-Signature": sms_signature(secret.encode(), timestamp, raw),
+    }
+
+
+def _zalo_event(fake: FakeTelegram) -> dict[str, Any]:
+    return {
+        "app_id": ZALO_APP_ID,
+        "event_name": "user_send_text",
+        "sender": {"id": "246845883529197999"},
+        "recipient": {"id": "388613280878808645"},
+        "message": {"text": "menu", "msg_id": f"fault{time.time_ns()}"},
+        "timestamp": str(int(time.time() * 1000)),
+    }
+
+
+def _zalo_headers(raw: bytes, *, app_id: str, secret: str) -> dict[str, str]:
+    timestamp = str(json.loads(raw)["timestamp"])
+    return {"X-ZEvent-Signature": zalo_signature(app_id, raw, timestamp, secret)}
+
+
 TELEGRAM = "/channels/telegram/webhook"
+SMS = "/channels/sms/inbound"
+ZALO = "/channels/zalo/webhook"
 UNSIGNED = {
     "telegram-no-secret": Unsigned(TELEGRAM, _telegram_update, lambda body: {}),
     "telegram-wrong-secret": Unsigned(
@@ -64,6 +110,18 @@ UNSIGNED = {
         TELEGRAM,
         _telegram_update,
         lambda body: {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET.upper()},
+    ),
+    "sms-no-signature": Unsigned(SMS, _sms_event, lambda body: {}),
+    "sms-wrong-secret": Unsigned(SMS, _sms_event, lambda body: _sms_headers(body, secret="x")),
+    "sms-stale": Unsigned(
+        SMS, _sms_event, lambda body: _sms_headers(body, secret=SMS_SECRET, age=600)
+    ),
+    "zalo-no-signature": Unsigned(ZALO, _zalo_event, lambda body: {}),
+    "zalo-wrong-secret": Unsigned(
+        ZALO, _zalo_event, lambda body: _zalo_headers(body, app_id=ZALO_APP_ID, secret="x")
+    ),
+    "zalo-other-app": Unsigned(
+        ZALO, _zalo_event, lambda body: _zalo_headers(body, app_id="1", secret=ZALO_OA_SECRET)
     ),
 }
 
