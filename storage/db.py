@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import one_trip_dbapi
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Partial, dialect-specific indexes that migration 0002 creates for the appendix reports; they are
 # not declared on the models, so comparing models with the database must skip them.
@@ -35,14 +37,17 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, search_path: str | None = None, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection,
+    and aiosqlite the adapter of :mod:`storage.sqlite_driver` (one thread hop per statement).
 
     ``search_path`` puts a PostgreSQL connection in one schema (the tests use it to stay apart).
     """
-    connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if search_path and not is_sqlite(url):
-        connect_args["server_settings"] = {"search_path": search_path}
-    engine = create_async_engine(url, echo=echo, connect_args=connect_args)
+        options["connect_args"] = {"server_settings": {"search_path": search_path}}
+    if url.startswith("sqlite+aiosqlite"):
+        options["module"] = one_trip_dbapi()
+    engine = create_async_engine(url, echo=echo, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -23,7 +23,9 @@ Rules every flow gets for free:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -141,6 +143,7 @@ class Engine:
         self._ttl = ttl
         self._resume_after = resume_after
         self._flood_limit = flood_limit
+        self._sqlite_writer = asyncio.Lock() if _on_sqlite(sessions) else None
 
     @property
     def flows(self) -> tuple[Flow, ...]:
@@ -150,7 +153,7 @@ class Engine:
         """Answer one message; everything it changes is committed together."""
         now = self._clock()
         with language(DEFAULT_LANGUAGE):
-            async with self._sessions() as session, session.begin():
+            async with self._transaction() as session:
                 identity = inbound.identity
                 if inbound.update_id is not None and not await mark_processed(
                     session, identity.channel, inbound.update_id, now
@@ -164,6 +167,19 @@ class Engine:
                     return [Outbound(_(REVOKED))]
                 turn = _Turn(session, found.access or GUEST, identity, now, self._tz)
                 return await self._dispatch(turn, inbound.text)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """One message's transaction. Each one writes from its first statement (the update
+        record), and SQLite lets one writer in at a time: waiting for the database's own lock
+        means polling it, which under load starves some messages until the busy timeout fails
+        them. So on SQLite this process's messages queue here for their turn, in order."""
+        if self._sqlite_writer is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._sqlite_writer, self._sessions() as session, session.begin():
+            yield session
 
     async def _flood_check(
         self, session: AsyncSession, identity: IdentityRef, now: datetime
@@ -387,3 +403,8 @@ class Engine:
 
     async def _drop(self, turn: _Turn) -> None:
         await delete_conversation(turn.session, turn.identity.channel, turn.identity.external_id)
+
+
+def _on_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
