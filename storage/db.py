@@ -65,7 +65,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT of the session's database, which knows ``ON CONFLICT`` (an upsert or a
     duplicate skipped in one statement on both SQLite and PostgreSQL)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert_for(dialect_name(session))
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_for(dialect: str) -> Any:
+    """:func:`dialect_insert` by the dialect's name (for statements built once per dialect)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
