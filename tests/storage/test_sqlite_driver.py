@@ -1,0 +1,98 @@
+"""The SQLite adapter that runs each statement in one trip to aiosqlite's thread behaves like
+the stock one: rows, row counts, RETURNING, generated keys, errors, commit and rollback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine
+from storage.sqlite_driver import OneTripConnection
+
+SCHEMA = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    async with engine.begin() as connection:
+        await connection.execute(text(SCHEMA))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions sent to aiosqlite's thread, in order."""
+    sent: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent
+
+
+async def test_engine_uses_the_one_trip_adapter(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.dbapi_connection, OneTripConnection)
+
+
+async def test_rows_counts_and_returning(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        inserted = await connection.execute(
+            text("INSERT INTO notes (body) VALUES (:a), (:b) RETURNING id, body"),
+            {"a": "một", "b": "hai"},
+        )
+        assert [row.body for row in inserted] == ["một", "hai"]
+        many = await connection.execute(
+            text("INSERT INTO notes (body) VALUES (:body)"), [{"body": "ba"}, {"body": "bốn"}]
+        )
+        assert many.rowcount == 2
+        changed = await connection.execute(text("UPDATE notes SET body = body || '!'"))
+        assert changed.rowcount == 4
+        rows = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).all()
+    assert [row.body for row in rows] == ["một!", "hai!", "ba!", "bốn!"]
+
+
+async def test_a_generated_key_is_read_back(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        result = await connection.execute(text("INSERT INTO notes (body) VALUES ('năm')"))
+        key = result.lastrowid
+        body = await connection.scalar(text("SELECT body FROM notes WHERE id = :id"), {"id": key})
+    assert body == "năm"
+
+
+async def test_errors_are_sqlalchemy_errors_and_roll_back(engine: AsyncEngine) -> None:
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO notes (body) VALUES ('sáu')"))
+            await connection.execute(text("INSERT INTO notes (body) VALUES ('sáu')"))
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM notes")) == 0
+
+
+async def test_a_statement_is_one_trip_and_an_idle_connection_skips_commit(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.connect() as connection:
+        await connection.get_raw_connection()  # a connection from the pool, made before
+        trips.clear()
+        await connection.scalar(text("SELECT count(*) FROM notes"))
+        await connection.commit()  # a read opens no SQLite transaction: nothing to commit
+    assert trips == ["_run"]
+
+    trips.clear()
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO notes (body) VALUES ('bảy')"))
+    assert trips == ["_run", "commit"]
