@@ -74,10 +74,13 @@ async def test_a_generated_key_is_read_back(engine: AsyncEngine) -> None:
 
 
 async def test_errors_are_sqlalchemy_errors_and_roll_back(engine: AsyncEngine) -> None:
-    with pytest.raises(IntegrityError):
+    async def insert_twice() -> None:
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO notes (body) VALUES ('sáu')"))
             await connection.execute(text("INSERT INTO notes (body) VALUES ('sáu')"))
+
+    with pytest.raises(IntegrityError):
+        await insert_twice()
     async with engine.connect() as connection:
         assert await connection.scalar(text("SELECT count(*) FROM notes")) == 0
 
