@@ -23,6 +23,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Partial, dialect-specific indexes that migration 0002 creates for the appendix reports; they are
 # not declared on the models, so comparing models with the database must skip them.
 MIGRATION_ONLY_INDEXES = ("ix_official_records_poor_", "ix_households_assessed_")
+# Connections kept open to PostgreSQL. SQLAlchemy's default (5) is below the number of chats a
+# bot serves at once, and every connection over the pool's size is closed when it comes back,
+# so a busy bot kept opening new ones (a new server process each, several milliseconds).
+POSTGRES_POOL_SIZE = 20
+POSTGRES_MAX_OVERFLOW = 10
 
 
 def include_object(
@@ -43,6 +48,8 @@ def create_engine(url: str, *, search_path: str | None = None, echo: bool = Fals
     ``search_path`` puts a PostgreSQL connection in one schema (the tests use it to stay apart).
     """
     options: dict[str, Any] = {}
+    if not is_sqlite(url):
+        options.update(pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW)
     if search_path and not is_sqlite(url):
         options["connect_args"] = {"server_settings": {"search_path": search_path}}
     if url.startswith("sqlite+aiosqlite"):
