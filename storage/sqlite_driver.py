@@ -9,6 +9,13 @@ whole statement in one hop, and skips the commit or rollback of a connection wit
 open (reading ``in_transaction`` is a flag check, safe from any thread while no statement runs,
 which the adapter's mutex guarantees).
 
+Once a transaction has written, the connection holds SQLite's write lock until it commits or
+rolls back, and then nothing it runs can wait on another connection: reads never wait in WAL
+mode, and the lock it would wait for is its own. From then on its statements, commit and rollback
+run on the event loop's thread directly, without a hop. Only the first write of a transaction,
+which may have to wait for another writer (the busy timeout), and reads outside a write
+transaction (reports may read a lot) go to aiosqlite's thread.
+
 Everything else (dialect, types, errors, server-side cursors) is SQLAlchemy's aiosqlite
 adapter; :func:`one_trip_dbapi` is passed to the engine as its DBAPI module.
 """
@@ -18,7 +25,7 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -100,12 +107,19 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         await self._trip(_run_many, operation, seq_of_parameters)
 
     async def _trip(self, function: Any, operation: str, parameters: Any) -> None:
-        async with self._adapt_connection._execute_mutex:
+        adapted = cast(OneTripConnection, self._adapt_connection)
+        async with adapted._execute_mutex:
             connection = self._connection
-            outcome: Outcome = await connection._execute(
-                function, connection._conn, operation, parameters
-            )
-        self._description, rows, self._rowcount, self._lastrowid = outcome
+            outcome: Outcome
+            if adapted.holds_write_lock():
+                outcome = function(connection._conn, operation, parameters)
+            else:
+                outcome = await connection._execute(
+                    function, connection._conn, operation, parameters
+                )
+            self._description, rows, self._rowcount, self._lastrowid = outcome
+            if self._rowcount >= 0:  # INSERT, UPDATE, DELETE: the write lock is taken
+                adapted.wrote()
         self._rows = collections.deque(rows)
 
     def nextset(self) -> None:
@@ -116,21 +130,42 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_writing",)
 
     _cursor_cls = OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._writing = False
 
     def _in_transaction(self) -> bool:
         connection = self._connection._connection
         return connection is not None and connection.in_transaction
 
+    def wrote(self) -> None:
+        self._writing = self._in_transaction()
+
+    def holds_write_lock(self) -> bool:
+        self._writing = self._writing and self._in_transaction()
+        return self._writing
+
     def rollback(self) -> None:
-        if self._in_transaction():
-            super().rollback()
+        self._end(super().rollback, "rollback")
 
     def commit(self) -> None:
-        if self._in_transaction():
-            super().commit()
+        self._end(super().commit, "commit")
+
+    def _end(self, by_thread: Any, name: str) -> None:
+        if not self._in_transaction():
+            return
+        if not self.holds_write_lock():
+            by_thread()
+            return
+        self._writing = False
+        try:
+            getattr(self._connection._conn, name)()
+        except Exception as error:
+            self._handle_exception(error)
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

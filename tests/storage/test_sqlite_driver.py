@@ -3,6 +3,7 @@ the stock one: rows, row counts, RETURNING, generated keys, errors, commit and r
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ async def test_errors_are_sqlalchemy_errors_and_roll_back(engine: AsyncEngine) -
         assert await connection.scalar(text("SELECT count(*) FROM notes")) == 0
 
 
-async def test_a_statement_is_one_trip_and_an_idle_connection_skips_commit(
+async def test_a_read_is_one_trip_and_an_idle_connection_skips_commit(
     engine: AsyncEngine, trips: list[str]
 ) -> None:
     async with engine.connect() as connection:
@@ -95,7 +96,48 @@ async def test_a_statement_is_one_trip_and_an_idle_connection_skips_commit(
         await connection.commit()  # a read opens no SQLite transaction: nothing to commit
     assert trips == ["_run"]
 
-    trips.clear()
-    async with engine.begin() as connection:
+
+async def test_after_the_first_write_a_transaction_needs_no_more_trips(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.connect() as connection:
+        await connection.get_raw_connection()
+        trips.clear()
         await connection.execute(text("INSERT INTO notes (body) VALUES ('bảy')"))
-    assert trips == ["_run", "commit"]
+        await connection.execute(text("UPDATE notes SET body = 'tám'"))
+        await connection.scalar(text("SELECT count(*) FROM notes"))
+        await connection.commit()
+        await connection.execute(text("INSERT INTO notes (body) VALUES ('chín')"))
+        await connection.rollback()
+    assert trips == ["_run", "_run"]
+    async with engine.connect() as other:
+        assert (await other.execute(text("SELECT body FROM notes"))).scalars().all() == ["tám"]
+
+
+async def test_a_second_writer_waits_for_the_first_without_stopping_the_event_loop(
+    engine: AsyncEngine,
+) -> None:
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    async with engine.connect() as first, engine.connect() as second:
+        await first.execute(text("INSERT INTO notes (body) VALUES ('một')"))
+        waiting = asyncio.create_task(
+            second.execute(text("INSERT INTO notes (body) VALUES ('hai')"))
+        )
+        await asyncio.sleep(0.3)
+        assert not waiting.done(), "the second writer waits for the first one's lock"
+        before = ticks
+        await first.commit()
+        await waiting
+        await second.commit()
+    ticker.cancel()
+    assert before >= 10, "the event loop kept running while the second writer waited"
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM notes")) == 2
