@@ -12,9 +12,11 @@ which the adapter's mutex guarantees).
 Once a transaction has written, the connection holds SQLite's write lock until it commits or
 rolls back, and then nothing it runs can wait on another connection: reads never wait in WAL
 mode, and the lock it would wait for is its own. From then on its statements, commit and rollback
-run on the event loop's thread directly, without a hop. Only the first write of a transaction,
-which may have to wait for another writer (the busy timeout), and reads outside a write
-transaction (reports may read a lot) go to aiosqlite's thread.
+run on the event loop's thread directly, without a hop. A write that opens a transaction is
+first tried there too, with no busy timeout; only if another connection holds the lock is it
+rolled back (nothing else was done in the transaction) and sent to aiosqlite's thread, to wait
+there for its turn. Reads outside a write transaction (reports may read a lot) always go to the
+thread.
 
 Everything else (dialect, types, errors, server-side cursors) is SQLAlchemy's aiosqlite
 adapter; :func:`one_trip_dbapi` is passed to the engine as its DBAPI module.
@@ -36,6 +38,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 
 Outcome = tuple[Any, list[Any], int, int | None]
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any) -> Outcome:
@@ -57,6 +60,10 @@ def _run_many(connection: sqlite3.Connection, operation: str, parameters: Any) -
         return cursor.description, [], cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _is_write(operation: str) -> bool:
+    return operation.lstrip()[:7].upper().startswith(WRITES)
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -113,6 +120,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             outcome: Outcome
             if adapted.holds_write_lock():
                 outcome = function(connection._conn, operation, parameters)
+            elif tried := adapted.write_without_waiting(function, operation, parameters):
+                outcome = tried
             else:
                 outcome = await connection._execute(
                     function, connection._conn, operation, parameters
@@ -148,6 +157,26 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def holds_write_lock(self) -> bool:
         self._writing = self._writing and self._in_transaction()
         return self._writing
+
+    def write_without_waiting(
+        self, function: Any, operation: str, parameters: Any
+    ) -> Outcome | None:
+        """The outcome of a write that opens a transaction, run here if SQLite's write lock is
+        free; None (and no transaction) when it is not, or for any other statement."""
+        connection = self._connection._connection
+        if connection is None or connection.in_transaction or not _is_write(operation):
+            return None
+        timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            return cast(Outcome, function(connection, operation, parameters))
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            connection.rollback()
+            return None
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
 
     def rollback(self) -> None:
         self._end(super().rollback, "rollback")

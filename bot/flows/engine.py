@@ -178,8 +178,8 @@ class Engine:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        async with self._sqlite_writer, self._sessions() as session, session.begin():
-            yield session
+        async with self._sessions() as session, self._sqlite_writer, session.begin():
+            yield session  # the writer is free again once committed, before the session closes
 
     async def _flood_check(
         self, session: AsyncSession, identity: IdentityRef, now: datetime
