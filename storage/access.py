@@ -9,10 +9,11 @@ comparison per grant rather than a join on the tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.text import normalize_phone
@@ -73,11 +74,8 @@ class IdentityLookup:
 async def lookup_identity(session: AsyncSession, channel: str, external_id: str) -> IdentityLookup:
     """The user behind ``(channel, external_id)`` with their grants, in one query (every inbound
     message starts here). On SMS and the console a phone number also finds its user."""
-    found = await _user_with_grants(
-        session,
-        and_(Identity.channel == channel, Identity.external_id == external_id),
-        via_identity=True,
-    )
+    params = {"channel": channel, "external_id": external_id}
+    found = _lookup((await session.execute(_BY_IDENTITY, params)).all())
     if found is None and channel in PHONE_CHANNELS:
         phone = normalize_phone(external_id)
         if phone is not None:
@@ -99,9 +97,9 @@ async def access_for_user(session: AsyncSession, user_id: int) -> Access | None:
     return found.access if found else None
 
 
-async def _user_with_grants(
-    session: AsyncSession, condition: ColumnElement[bool], *, via_identity: bool = False
-) -> IdentityLookup | None:
+def _grants_query(
+    condition: ColumnElement[bool], *, via_identity: bool = False
+) -> Select[*tuple[Any, ...]]:
     """One row per grant in force (one row with no grant when there is none)."""
     query = select(
         User.id, User.name, User.revoked_at,
@@ -109,7 +107,7 @@ async def _user_with_grants(
     ).select_from(User)  # fmt: skip
     if via_identity:
         query = query.join(Identity, Identity.user_id == User.id)
-    query = (
+    return (
         query.outerjoin(
             RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.revoked_at.is_(None))
         )
@@ -117,7 +115,25 @@ async def _user_with_grants(
         .where(condition)
         .order_by(RoleGrant.id)
     )
-    rows = (await session.execute(query)).all()
+
+
+_BY_IDENTITY = _grants_query(
+    and_(
+        Identity.channel == bindparam("channel"),
+        Identity.external_id == bindparam("external_id"),
+    ),
+    via_identity=True,
+)
+"""Built once: it runs on every inbound message."""
+
+
+async def _user_with_grants(
+    session: AsyncSession, condition: ColumnElement[bool]
+) -> IdentityLookup | None:
+    return _lookup((await session.execute(_grants_query(condition))).all())
+
+
+def _lookup(rows: Sequence[Any]) -> IdentityLookup | None:
     if not rows:
         return None
     user_id, name, revoked_at = rows[0][:3]

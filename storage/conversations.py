@@ -9,13 +9,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import dialect_insert
+from storage.db import dialect_name, insert_for
 from storage.models import ConversationState, ProcessedUpdate
+
+# The engine runs these statements on every message, so each is built once (per database
+# dialect) with bound parameters: SQLAlchemy then finds its compiled form without rebuilding
+# and hashing the statement every time. Core statements on the tables: no ORM objects loaded.
+_STATES = cast(Table, ConversationState.__table__)
+_PROCESSED = cast(Table, ProcessedUpdate.__table__)
+_KEY = ("channel", "external_id")
+_STATE_COLUMNS = (
+    "channel", "external_id", "user_id", "flow", "step", "answers", "history", "paused",
+    "started_at", "updated_at", "expires_at",
+)  # fmt: skip
+_IDENTITY = (_STATES.c.channel == bindparam("channel")) & (
+    _STATES.c.external_id == bindparam("external_id")
+)
+_LOAD = select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(_IDENTITY).with_for_update()
+_DELETE = delete(_STATES).where(_IDENTITY)
+
+
+@cache
+def _save_statement(dialect: str) -> Executable:
+    insert = insert_for(dialect)(_STATES).values(
+        {name: bindparam(name, type_=_STATES.c[name].type) for name in _STATE_COLUMNS}
+    )
+    changed = {name: insert.excluded[name] for name in _STATE_COLUMNS if name not in _KEY}
+    return insert.on_conflict_do_update(index_elements=list(_KEY), set_=changed)  # type: ignore[no-any-return]
+
+
+@cache
+def _mark_statement(dialect: str) -> Executable:
+    return insert_for(dialect)(_PROCESSED).on_conflict_do_nothing(  # type: ignore[no-any-return]
+        index_elements=["channel", "update_id"]
+    )
 
 
 @dataclass
@@ -39,11 +72,8 @@ async def load_conversation(
     session: AsyncSession, channel: str, external_id: str
 ) -> Conversation | None:
     """The conversation of this identity, locked for the rest of the transaction."""
-    row = await session.scalar(
-        select(ConversationState)
-        .where(ConversationState.channel == channel, ConversationState.external_id == external_id)
-        .with_for_update()
-    )
+    result = await session.execute(_LOAD, {"channel": channel, "external_id": external_id})
+    row = result.first()
     if row is None:
         return None
     return Conversation(
@@ -63,33 +93,12 @@ async def load_conversation(
 
 async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
     """Insert or replace the conversation of its identity."""
-    values = {
-        "channel": conversation.channel,
-        "external_id": conversation.external_id,
-        "user_id": conversation.user_id,
-        "flow": conversation.flow,
-        "step": conversation.step,
-        "answers": conversation.answers,
-        "history": conversation.history,
-        "paused": conversation.paused,
-        "started_at": conversation.started_at,
-        "updated_at": conversation.updated_at,
-        "expires_at": conversation.expires_at,
-    }
-    statement = dialect_insert(session)(ConversationState).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "external_id"],
-        set_={k: v for k, v in values.items() if k not in ("channel", "external_id")},
-    )
-    await session.execute(statement)
+    values = {name: getattr(conversation, name) for name in _STATE_COLUMNS}
+    await session.execute(_save_statement(dialect_name(session)), values)
 
 
 async def delete_conversation(session: AsyncSession, channel: str, external_id: str) -> None:
-    await session.execute(
-        delete(ConversationState).where(
-            ConversationState.channel == channel, ConversationState.external_id == external_id
-        )
-    )
+    await session.execute(_DELETE, {"channel": channel, "external_id": external_id})
 
 
 async def delete_expired_conversations(session: AsyncSession, now: datetime) -> int:
@@ -104,10 +113,8 @@ async def mark_processed(
     session: AsyncSession, channel: str, update_id: str, now: datetime
 ) -> bool:
     """Record the update; False when it was already processed (a redelivery)."""
-    statement = (
-        dialect_insert(session)(ProcessedUpdate)
-        .values(channel=channel, update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    result = await session.execute(
+        _mark_statement(dialect_name(session)),
+        {"channel": channel, "update_id": update_id, "processed_at": now},
     )
-    result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0))

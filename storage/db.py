@@ -17,10 +17,17 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import one_trip_dbapi
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Partial, dialect-specific indexes that migration 0002 creates for the appendix reports; they are
 # not declared on the models, so comparing models with the database must skip them.
 MIGRATION_ONLY_INDEXES = ("ix_official_records_poor_", "ix_households_assessed_")
+# Connections kept open to PostgreSQL. SQLAlchemy's default (5) is below the number of chats a
+# bot serves at once, and every connection over the pool's size is closed when it comes back,
+# so a busy bot kept opening new ones (a new server process each, several milliseconds).
+POSTGRES_POOL_SIZE = 20
+POSTGRES_MAX_OVERFLOW = 10
 
 
 def include_object(
@@ -35,14 +42,19 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, search_path: str | None = None, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection,
+    and aiosqlite the adapter of :mod:`storage.sqlite_driver` (one thread hop per statement).
 
     ``search_path`` puts a PostgreSQL connection in one schema (the tests use it to stay apart).
     """
-    connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    if not is_sqlite(url):
+        options.update(pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW)
     if search_path and not is_sqlite(url):
-        connect_args["server_settings"] = {"search_path": search_path}
-    engine = create_async_engine(url, echo=echo, connect_args=connect_args)
+        options["connect_args"] = {"server_settings": {"search_path": search_path}}
+    if url.startswith("sqlite+aiosqlite"):
+        options["module"] = one_trip_dbapi()
+    engine = create_async_engine(url, echo=echo, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _sqlite_begin_before_savepoint)
@@ -74,7 +86,16 @@ def _sqlite_begin_before_savepoint(connection: Connection, _name: str | None) ->
 def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT of the session's database, which knows ``ON CONFLICT`` (an upsert or a
     duplicate skipped in one statement on both SQLite and PostgreSQL)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert_for(dialect_name(session))
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_for(dialect: str) -> Any:
+    """:func:`dialect_insert` by the dialect's name (for statements built once per dialect)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,12 +8,16 @@ the message's own transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
+from typing import cast
 
-from sqlalchemy import case
+from sqlalchemy import Executable, Table, bindparam, case
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import dialect_insert
+from storage.db import dialect_name, insert_for
 from storage.models import MessageRate
+
+_RATES = cast(Table, MessageRate.__table__)
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:
@@ -23,21 +27,34 @@ def window_start(now: datetime, window: timedelta) -> datetime:
     return datetime.fromtimestamp(stamp - stamp % seconds, tz=now.tzinfo)
 
 
+@cache
+def _count_statement(dialect: str) -> Executable:
+    """Built once per dialect (it runs on every message), with bound parameters."""
+    start = bindparam("window_start", type_=_RATES.c.window_start.type)
+    insert = insert_for(dialect)(_RATES).values(
+        channel=bindparam("channel"), external_id=bindparam("external_id"), window_start=start,
+        count=1,
+    )  # fmt: skip
+    same_window = insert.excluded.window_start == _RATES.c.window_start
+    upsert = insert.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={
+            "count": case((same_window, _RATES.c.count + 1), else_=1),
+            "window_start": insert.excluded.window_start,
+        },
+    )
+    return upsert.returning(_RATES.c.count)  # type: ignore[no-any-return]
+
+
 async def count_message(
     session: AsyncSession, channel: str, external_id: str, now: datetime, window: timedelta
 ) -> int:
     """Count one more message of this identity; the number in the current window, this one
     included."""
-    start = window_start(now, window)
-    statement = dialect_insert(session)(MessageRate).values(
-        channel=channel, external_id=external_id, window_start=start, count=1
-    )
-    same_window = statement.excluded.window_start == MessageRate.window_start
-    upsert = statement.on_conflict_do_update(
-        index_elements=["channel", "external_id"],
-        set_={
-            "count": case((same_window, MessageRate.count + 1), else_=1),
-            "window_start": start,
-        },
-    ).returning(MessageRate.count)
-    return int((await session.execute(upsert)).scalar_one())
+    values = {
+        "channel": channel,
+        "external_id": external_id,
+        "window_start": window_start(now, window),
+    }
+    result = await session.execute(_count_statement(dialect_name(session)), values)
+    return int(result.scalar_one())

@@ -23,7 +23,9 @@ Rules every flow gets for free:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -161,6 +163,7 @@ class Engine:
         self._resume_after = resume_after
         self._flood_limit = flood_limit
         self._brief_channels = frozenset(brief_channels)
+        self._sqlite_writer = asyncio.Lock() if _on_sqlite(sessions) else None
 
     @property
     def flows(self) -> tuple[Flow, ...]:
@@ -175,7 +178,7 @@ class Engine:
         replies to hand back."""
         now = self._clock()
         with language(DEFAULT_LANGUAGE):
-            async with self._sessions() as session, session.begin():
+            async with self._transaction() as session:
                 replies = await self._reply(session, inbound, now)
                 if before_commit is not None:
                     replies = await before_commit(session, replies)
@@ -198,6 +201,19 @@ class Engine:
         brief = identity.channel in self._brief_channels
         turn = _Turn(session, found.access or GUEST, identity, now, self._tz, brief)
         return await self._dispatch(turn, inbound.text)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """One message's transaction. Each one writes from its first statement (the update
+        record), and SQLite lets one writer in at a time: waiting for the database's own lock
+        means polling it, which under load starves some messages until the busy timeout fails
+        them. So on SQLite this process's messages queue here for their turn, in order."""
+        if self._sqlite_writer is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._sessions() as session, self._sqlite_writer, session.begin():
+            yield session  # the writer is free again once committed, before the session closes
 
     async def _flood_check(
         self, session: AsyncSession, identity: IdentityRef, now: datetime
@@ -454,3 +470,8 @@ class Engine:
 
     async def _drop(self, turn: _Turn) -> None:
         await delete_conversation(turn.session, turn.identity.channel, turn.identity.external_id)
+
+
+def _on_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
