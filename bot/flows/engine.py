@@ -91,6 +91,8 @@ EXPIRED = __(
     "Việc “{title}” anh/chị làm dở từ ngày {date} đã quá {days} ngày không tiếp tục "
     "nên đã được đóng lại; các câu trả lời chưa được lưu."
 )
+CONTROL_AS_SPACE = {code: " " for code in (*range(32), 127) if chr(code) not in "\t\n\r"}
+"""Control characters (NUL above all: PostgreSQL refuses it in text) read as spaces."""
 STILL_WAITING = __("Việc “{title}” đang làm dở vẫn được giữ; gõ tiếp câu trả lời khi sẵn sàng.")
 RESUME_OFFER = __("Anh/chị đang làm dở: {what}. Anh/chị muốn tiếp tục, làm lại từ đầu hay hủy?")
 RESUME = Choice(
@@ -200,7 +202,7 @@ class Engine:
             return [Outbound(_(REVOKED))]
         brief = identity.channel in self._brief_channels
         turn = _Turn(session, found.access or GUEST, identity, now, self._tz, brief)
-        return await self._dispatch(turn, inbound.text)
+        return await self._dispatch(turn, inbound.text.translate(CONTROL_AS_SPACE))
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:

@@ -26,11 +26,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.flows import registered_flows
-from bot.flows.answers import Date, Integer, Money, Number, Phone, Text
+from bot.flows.answers import Choice, Date, Integer, Money, Number, Phone, Text
 from bot.flows.commands import command_of
 from bot.flows.context import FlowContext
 from bot.flows.engine import GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
@@ -40,6 +40,13 @@ from bot.flows.messages import IdentityRef, Inbound
 from bot.flows.onboarding import InviteCode
 from bot.flows.policy_lookup import PolicyQuery
 from bot.flows.routing import match_flow
+from bot.flows.support_answers import (
+    OptionalText,
+    PolicyAnswer,
+    SupportAmount,
+    SupportDay,
+    YearOrNone,
+)
 from poverty.errors import InvalidInputError, ParseError
 from storage.access import access_for_identity
 from storage.audit import Actor
@@ -47,7 +54,7 @@ from storage.conversations import Conversation, load_conversation, save_conversa
 from storage.db import create_engine, is_sqlite, session_factory, upgrade
 from storage.demo import create_demo_data
 from storage.invites import create_invite
-from storage.models import Base, ConversationState
+from storage.models import Base, ConversationState, Household, MentorAssignment, OfficialRecord
 from storage.units import find_unit
 from tests.faults.hostile import HOSTILE_TEXT, is_vietnamese
 
@@ -68,11 +75,29 @@ WHO = {
     "late_reports": "manager",
     "mentor_assignment": "manager",
     "onboarding": "khach",
+    "household_code": "cadre",
+    "policy_code": "cadre",
+    "followup_code": "mentor",
+    "report_code": "cadre",
+    "invite_code": "khach",
+    "support_plan": "cadre",
+    "support_ledger": "cadre",
+    "support_sms": "cadre",
+    "escape_check": "mentor",
+    "support_summary": "manager",
+    "mentor_kind": "manager",
 }
 """The demo user each flow is driven as (``khach`` has no account: onboarding is public)."""
-START = {"summary": "/tomtat Nơi Khác", "progress": "tien do Nơi Khác", "onboarding": "dang ky"}
+START = {
+    "summary": "/tomtat Nơi Khác",
+    "progress": "tien do Nơi Khác",
+    "support_summary": "/kehoach Nơi Khác",
+    "onboarding": "dang ky",
+    "invite_code": "dk {invite}",
+}
 """Start texts that stop at a step the plain keyword would skip (the unit to look at), and
-onboarding by its words (``/start`` alone is the menu command)."""
+onboarding by its words (``/start`` alone is the menu command), the one-message invite code
+without the name (so the name is asked)."""
 VALID_BY_STEP = {"ma_ho": "TL00001"}
 """Valid answers a step's answer type does not tell (a household code typed as text)."""
 COUNTED = [t for t in Base.metadata.sorted_tables if t.name != ConversationState.__tablename__]
@@ -97,6 +122,8 @@ class World:
     flow: Flow
     identity: IdentityRef
     invite: str
+    poor: str
+    """A poor household's code (support plans are only for poor and near-poor households)."""
     bot: Engine = field(init=False)
     states: list[Conversation | None] = field(default_factory=list)
     current: int | None = None
@@ -119,7 +146,7 @@ class World:
     async def walk(self) -> None:
         """Answer every step with a valid answer, keeping the state before each one."""
         self.states = [None]
-        await self.say(START.get(self.flow.name, self.flow.keywords[0]))
+        await self.say(START.get(self.flow.name, self.flow.keywords[0]).format(invite=self.invite))
         for _ in range(MAX_WALK):
             conversation = await self.conversation()
             if conversation is None or conversation.flow != self.flow.name:
@@ -136,6 +163,8 @@ class World:
         if step.name in VALID_BY_STEP:
             return VALID_BY_STEP[step.name]
         answer = step.answer
+        if step.name == "ho" and not isinstance(answer, Choice):
+            return self.poor
         if isinstance(answer, FindHousehold):
             return "TL00001"
         if isinstance(answer, NewCode):
@@ -144,6 +173,14 @@ class World:
             return self.invite
         if isinstance(answer, PolicyQuery):
             return "bảo hiểm y tế"
+        if isinstance(answer, PolicyAnswer):
+            return "bhyt"
+        if isinstance(answer, YearOrNone | OptionalText):
+            return "không"
+        if isinstance(answer, SupportDay):
+            return "hôm nay"
+        if isinstance(answer, SupportAmount):
+            return "5tr"
         if isinstance(answer, Integer | Number):
             return str(int(min(max(1, answer.min), answer.max)))
         if isinstance(answer, Money):
@@ -244,13 +281,56 @@ async def build_world(url: str, schema: str | None, flow: Flow) -> World:
         await create_demo_data(session, NOW, NOW.year, households=DEMO_HOUSEHOLDS)
         commune = await find_unit(session, "Quảng Trị / Tân Lập")
         invite = await create_invite(session, "cadre", commune, Actor("cli:test"), NOW)
-    world = World(engine, sessions, flow, IdentityRef("console", WHO[flow.name]), invite.code)
+        poor = await session.scalar(
+            select(Household.code)
+            .where(Household.official_status == "ngheo")
+            .order_by(Household.code)
+            .limit(1)
+        )
+        if flow.name == "escape_check":
+            await escaped_last_year(session)
+    assert poor is not None
+    identity = IdentityRef("console", WHO[flow.name])
+    world = World(engine, sessions, flow, identity, invite.code, poor)
     try:
         await world.walk()
     except BaseException:
         await drop_world(world, url, schema)
         raise
     return world
+
+
+async def escaped_last_year(session: AsyncSession) -> None:
+    """One household of the demo mentor escaped poverty in the previous year (poor the year
+    before, above the line since), so its quarterly check is due now."""
+    household = await session.scalar(
+        select(Household)
+        .join(MentorAssignment, MentorAssignment.household_id == Household.id)
+        .where(MentorAssignment.valid_to.is_(None))
+        .order_by(Household.code)
+        .limit(1)
+    )
+    assert household is not None
+    await session.execute(
+        update(OfficialRecord)
+        .where(OfficialRecord.household_id == household.id, OfficialRecord.year == NOW.year)
+        .values(status="khong", poor_group=None)
+    )
+    for year, status in ((NOW.year - 2, "ngheo"), (NOW.year - 1, "khong")):
+        session.add(
+            OfficialRecord(
+                household_id=household.id,
+                year=year,
+                province_id=household.province_id,
+                district_id=household.district_id,
+                commune_id=household.commune_id,
+                village_id=household.village_id,
+                status=status,
+                standard_id="2022-2025",
+                updated_at=NOW,
+            )
+        )
+    household.official_status = "khong"
 
 
 async def drop_world(world: World, url: str, schema: str | None) -> None:

@@ -1,4 +1,5 @@
-"""NUL in typed text that is looked up in the database (a unit, a household's name or code).
+"""NUL and other control characters in typed text, read as spaces by the engine (a unit, a
+household's name or code, a keyword).
 
 PostgreSQL refuses NUL in any text parameter, so before the fix these messages ended in a
 database error instead of an answer there; on both databases they now get the same reply as
@@ -22,6 +23,7 @@ CASES = [
     ("manager", "/tomtat Cam\x00Tuyên", "/tomtat Cam Tuyên"),
     ("cadre", "chinh sach cho hộ TL00001\x00", "chinh sach cho hộ TL00001 "),
     ("cadre", "chinh sach cho hộ Nguyễn\x00Văn An", "chinh sach cho hộ Nguyễn Văn An"),
+    ("cadre", "kiem\x07tra\x1bTL00001", "kiem tra TL00001"),
 ]
 
 
