@@ -89,3 +89,16 @@ async def test_onboarding_by_invite_over_sms_registers_the_phone(
             .where(Identity.channel == "sms", Identity.external_id == "+84977000111")
         )
         assert found.scalars().all() == ["Nguyễn Thị Lan"]
+
+
+async def test_a_household_check_in_one_sms_code_is_saved_and_answered_in_one_sms(
+    line: SmsLine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    [reply] = await line.say(CADRE, "KT TL00001 110000001100 1tr2")
+
+    assert_fits([reply])
+    assert reply.startswith("Da luu kiem tra ho TL00001: Ho ngheo.")
+    async with sessions() as session:
+        [assessment] = (await session.scalars(select(Assessment))).all()
+    assert assessment.channel == "sms"
+    assert assessment.computed_class == "ngheo"
