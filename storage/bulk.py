@@ -23,7 +23,7 @@ import asyncio
 import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
@@ -109,9 +109,11 @@ async def pipelined(session: AsyncSession) -> AsyncIterator[None]:
     cache = await connection.scalar(text("PRAGMA cache_size"))
     await connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     pipeline = session.info[_PIPELINE] = _Pipeline(raw.driver_connection)
+    in_order = getattr(raw.dbapi_connection, "through_the_thread", nullcontext)
     try:
-        yield
-        await pipeline.drain()
+        with in_order():
+            yield
+            await pipeline.drain()
     finally:
         del session.info[_PIPELINE]
         await pipeline.settle()

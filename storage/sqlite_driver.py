@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 import aiosqlite
@@ -118,9 +119,11 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         async with adapted._execute_mutex:
             connection = self._connection
             outcome: Outcome
-            if adapted.holds_write_lock():
+            if adapted.may_skip_the_thread() and adapted.holds_write_lock():
                 outcome = function(connection._conn, operation, parameters)
-            elif tried := adapted.write_without_waiting(function, operation, parameters):
+            elif adapted.may_skip_the_thread() and (
+                tried := adapted.write_without_waiting(function, operation, parameters)
+            ):
                 outcome = tried
             else:
                 outcome = await connection._execute(
@@ -139,13 +142,28 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_writing",)
+    __slots__ = ("_thread_only", "_writing")
 
     _cursor_cls = OneTripCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._writing = False
+        self._thread_only = False
+
+    @contextmanager
+    def through_the_thread(self) -> Iterator[None]:
+        """Every statement, commit and rollback goes through aiosqlite's thread inside the
+        block: code that hands statements to that thread without waiting (storage.bulk's
+        pipeline) then sees them run in the order given, never overtaken on the event loop."""
+        self._thread_only = True
+        try:
+            yield
+        finally:
+            self._thread_only = False
+
+    def may_skip_the_thread(self) -> bool:
+        return not self._thread_only
 
     def _in_transaction(self) -> bool:
         connection = self._connection._connection
@@ -187,7 +205,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def _end(self, by_thread: Any, name: str) -> None:
         if not self._in_transaction():
             return
-        if not self.holds_write_lock():
+        if self._thread_only or not self.holds_write_lock():
             by_thread()
             return
         self._writing = False
