@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: setup demo test lint typecheck pytest i18n bench clean
+.PHONY: setup demo test lint typecheck pytest i18n bench faults clean
 
 $(READY): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,10 @@ i18n: $(READY)
 
 bench: $(READY)
 	$(BIN)/python -m bench
+
+# The long hostile-input run: 10.000 generated inputs per flow on SQLite (docs/benchmarks.md).
+faults: $(READY)
+	GIAMNGHEO_HOSTILE_EXAMPLES=10000 $(BIN)/pytest -q -p no:randomly tests/faults/test_hostile_inputs.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

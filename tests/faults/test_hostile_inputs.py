@@ -6,8 +6,8 @@ or audit row is written).
 
 Fast path: one database per flow, each step reached once by a fixed walk of valid answers and
 restored from its saved state after any example that moved the conversation on, one engine.
-``GIAMNGHEO_HOSTILE_EXAMPLES`` sets the examples per flow (default 60; CI runs 10.000 on
-SQLite, see ``.ci/run``).
+``GIAMNGHEO_HOSTILE_EXAMPLES`` sets the examples per flow (default 60; ``make faults`` runs
+10.000 on SQLite).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from bot.flows import registered_flows
 from bot.flows.answers import Choice, Date, Integer, Money, Number, Phone, Text
 from bot.flows.commands import command_of
 from bot.flows.context import FlowContext
-from bot.flows.engine import GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
+from bot.flows.engine import CONTROL_AS_SPACE, GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
 from bot.flows.flow import Flow, Step
 from bot.flows.household_check import FindHousehold, NewCode
 from bot.flows.messages import IdentityRef, Inbound
@@ -244,7 +244,9 @@ class World:
 
     async def may_change(self, before: Conversation, message: str) -> bool:
         """Whether ``message`` may move a conversation on: a command that does, another flow's
-        /keyword (the resume offer), or an answer the step accepts."""
+        /keyword (the resume offer), or an answer the step accepts. The message is read as the
+        engine reads it (control characters as spaces)."""
+        message = message.translate(CONTROL_AS_SPACE)
         if len(message) > MAX_MESSAGE_LENGTH or not message.strip():
             return False
         command = command_of(message)
