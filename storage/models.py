@@ -271,6 +271,26 @@ class MentorAssignment(Base):
     organisation: Mapped[str | None] = mapped_column(String(40))
 
 
+class HouseholdHelper(Base):
+    """Someone helping a household beside its responsible mentor: a better-off household
+    ("2 better-off households help 1 poor household"), a mass organisation's member or a cadre.
+    Not a user of the bot: reminders go to the responsible mentor only."""
+
+    __tablename__ = "household_helpers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    """A ``mentor_kinds`` code of poverty/support_plans.yaml."""
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    organisation: Mapped[str | None] = mapped_column(String(40))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
 class AuditLog(Base):
     """Who changed what and when. Details hold field names and codes, never phone numbers."""
 

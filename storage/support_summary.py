@@ -24,6 +24,7 @@ from storage.escape_watch import histories, watch_on
 from storage.models import (
     EscapeCheck,
     Household,
+    HouseholdHelper,
     HouseholdPlan,
     MentorAssignment,
     OfficialRecord,
@@ -94,6 +95,10 @@ class SupportSummary:
     unmentored: int = 0
     by_mentor_kind: dict[str, int] = field(default_factory=dict)
     """Kind code (``doan_the:<organisation>`` for a mass organisation; ``""`` not recorded)."""
+    helped: int = 0
+    """Poor and near-poor households with at least one helper beside the mentor."""
+    helpers: int = 0
+    """Helpers of those households (several may help one)."""
     targets: int = 0
     targets_met: int = 0
     escaped: int = 0
@@ -184,6 +189,15 @@ async def _mentors(
     summary.unmentored_codes = [households[hid][0] for hid in poor if hid not in kinds]
     counted: Counter[str] = Counter(kinds[hid] or "" for hid in mentored)
     summary.by_mentor_kind = dict(sorted(counted.items()))
+    helped: Counter[int] = Counter(
+        await session.scalars(
+            select(HouseholdHelper.household_id)
+            .join(Household, Household.id == HouseholdHelper.household_id)
+            .where(in_unit, HouseholdHelper.valid_to.is_(None))
+        )
+    )
+    summary.helped = sum(1 for hid in poor if hid in helped)
+    summary.helpers = sum(helped[hid] for hid in poor)
 
 
 async def _support(

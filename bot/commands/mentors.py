@@ -1,7 +1,9 @@
-"""``giamngheo mentors assign|unassign|list``: who looks after which household.
+"""``giamngheo mentors assign|unassign|list``: who looks after which household; and
+``mentors helper-add|helper-end|helpers``: who helps a household beside its mentor.
 
 An assignment made here is the same as one from the import column ``nguoi_do_dau_sdt``: the
-previous mentor's period is closed today, so the history of hand-overs stays.
+previous mentor's period is closed today, so the history of hand-overs stays. Helpers ("2
+better-off households help 1 poor household") are several at once and get no reminders.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.runtime import open_runtime, run
 from bot.settings import Settings
 from poverty.formatting import format_date
 from storage.audit import Actor
+from storage.helpers import Helper, add_helper, end_helper, list_helpers
 from storage.mentors import Assignment, assign_mentor, list_assignments, unassign_mentor
 
 CLI_ACTOR = Actor("cli:mentors")
@@ -24,6 +27,9 @@ ALREADY = __("Hộ {code} đã do người này đỡ đầu; không thay đổi
 UNASSIGNED = __("Đã thôi giao hộ {code}.")
 NOT_ASSIGNED = __("Hộ {code} chưa có người đỡ đầu.")
 NO_ASSIGNMENTS = __("Chưa có phân công nào.")
+HELPER_ADDED = __("Đã ghi người giúp đỡ số {id} cho hộ {code}.")
+HELPER_ENDED = __("Đã thôi ghi người giúp đỡ số {id} của hộ {code}.")
+NO_HELPERS = __("Chưa có người giúp đỡ nào.")
 SINCE = __("từ {start}")
 BETWEEN = __("từ {start} đến {end}")
 
@@ -88,3 +94,72 @@ def line(row: Assignment) -> str:
         period = _(BETWEEN).format(start=start, end=format_date(row.valid_to))
     who = f"{row.mentor_name} ({row.mentor_phone})" if row.mentor_phone else row.mentor_name
     return f"{row.household_code}  {row.head_name}  →  {who}  {period}"
+
+
+@mentors_app.command(
+    "helper-add", help="Ghi người giúp đỡ hộ (hộ khá giả, hội viên đoàn thể, cán bộ)."
+)
+def helper_add(
+    household: Annotated[str, typer.Argument(help="Mã hộ được giúp.")],
+    name: Annotated[str, typer.Argument(help="Tên người hoặc hộ giúp đỡ.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="ho_kha_gia, doan_the hoặc can_bo.")
+    ] = "ho_kha_gia",
+    phone: Annotated[str | None, typer.Option("--phone", help="Số điện thoại.")] = None,
+    organisation: Annotated[
+        str | None, typer.Option("--org", help="Đoàn thể (với doan_the), ví dụ: Hội Phụ nữ.")
+    ] = None,
+) -> None:
+    async def go() -> int:
+        async with open_runtime(Settings()) as rt, rt.sessions() as session, session.begin():
+            return await add_helper(
+                session,
+                household,
+                kind,
+                name,
+                CLI_ACTOR,
+                rt.now(),
+                phone=phone,
+                organisation=organisation,
+            )
+
+    helper_id = run(go())
+    typer.echo(_(HELPER_ADDED).format(id=helper_id, code=household))
+
+
+@mentors_app.command("helper-end", help="Thôi ghi một người giúp đỡ (theo số trong danh sách).")
+def helper_end(helper: Annotated[int, typer.Argument(help="Số của người giúp đỡ.")]) -> None:
+    async def go() -> str:
+        async with open_runtime(Settings()) as rt, rt.sessions() as session, session.begin():
+            return await end_helper(session, helper, CLI_ACTOR, rt.now())
+
+    code = run(go())
+    typer.echo(_(HELPER_ENDED).format(id=helper, code=code))
+
+
+@mentors_app.command("helpers", help="Liệt kê người giúp đỡ các hộ.")
+def helpers(
+    household: Annotated[str | None, typer.Option("--household", help="Chỉ hộ này.")] = None,
+    history: Annotated[bool, typer.Option("--history", help="Cả những người đã thôi.")] = False,
+) -> None:
+    async def go() -> list[Helper]:
+        async with open_runtime(Settings()) as rt, rt.sessions() as session:
+            return await list_helpers(session, household_code=household, with_history=history)
+
+    rows = run(go())
+    if not rows:
+        typer.echo(_(NO_HELPERS))
+        return
+    for row in rows:
+        typer.echo(helper_line(row))
+
+
+def helper_line(row: Helper) -> str:
+    """``#3  H1  →  Hộ ông Lê Văn Ba (ho_kha_gia)  từ 23/11/2026``"""
+    start = format_date(row.valid_from)
+    if row.valid_to is None:
+        period = _(SINCE).format(start=start)
+    else:
+        period = _(BETWEEN).format(start=start, end=format_date(row.valid_to))
+    kind = f"{row.kind}:{row.organisation}" if row.organisation else row.kind
+    return f"#{row.id}  {row.household_code}  →  {row.name} ({kind})  {period}"

@@ -46,6 +46,7 @@ OTHER_LABEL = __("Chương trình khác")
 MENTORS = __("Có người đỡ đầu: {mentored} hộ; chưa có: {unmentored} hộ.")
 MENTOR_KIND_LINE = __("• {kind}: {count} hộ")
 KIND_UNKNOWN = __("Chưa ghi loại người đỡ đầu")
+HELPED = __("Được giúp đỡ thêm (hộ khá giả, đoàn thể): {helped} hộ, {helpers} người giúp.")
 TARGETS = __("Chỉ tiêu thoát nghèo năm {year}: {targets} hộ; đã thoát: {met} hộ đạt chỉ tiêu.")
 ESCAPED = __("Hộ thoát nghèo năm {year}: {count} hộ.")
 WATCH = __("Hộ mới thoát nghèo đang theo dõi: {count} hộ, trong đó {risk} hộ có nguy cơ tái nghèo.")
@@ -102,6 +103,7 @@ def key_figures(s: SupportSummary) -> list[tuple[str, int]]:
         (_("Hộ cận nghèo"), s.near_poor),
         (_("Hộ có người đỡ đầu"), s.mentored),
         (_("Hộ chưa có người đỡ đầu"), s.unmentored),
+        (_("Hộ được giúp đỡ thêm"), s.helped),
         (_("Hộ được hỗ trợ trong năm"), s.supported_households),
         (_("Tổng tiền hỗ trợ trong năm (đồng)"), s.support_amount),
         (_("Chỉ tiêu thoát nghèo trong năm (hộ)"), s.targets),
@@ -160,6 +162,8 @@ def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str
         _(MENTOR_KIND_LINE).format(kind=_kind_label(k), count=format_int(n))
         for k, n in s.by_mentor_kind.items()
     ]
+    if s.helped:
+        lines.append(_(HELPED).format(helped=format_int(s.helped), helpers=format_int(s.helpers)))
     lines.append(
         _(TARGETS).format(year=s.year, targets=format_int(s.targets), met=format_int(s.targets_met))
     )

@@ -55,3 +55,19 @@ def test_assign_list_hand_over_and_unassign(runner: CliRunner, app: typer.Typer)
     gone = runner.invoke(app, ["mentors", "unassign", "TL00001"])
     assert "Đã thôi giao hộ TL00001." in gone.output
     assert "Chưa có phân công nào." in runner.invoke(app, ["mentors", "list"]).output
+
+
+def test_helpers_are_added_listed_and_ended(runner: CliRunner, app: typer.Typer) -> None:
+    added = runner.invoke(app, ["mentors", "helper-add", "TL00001", "Hộ ông Lê Văn Ba"])
+    assert added.exit_code == 0, added.output
+    assert "Đã ghi người giúp đỡ số 1 cho hộ TL00001." in added.output
+    org = ["--kind", "doan_the", "--org", "hoi phu nu"]
+    runner.invoke(app, ["mentors", "helper-add", "TL00001", "Chị Hoa", *org])
+
+    listed = runner.invoke(app, ["mentors", "helpers", "--household", "TL00001"]).output
+    assert "#1  TL00001  →  Hộ ông Lê Văn Ba (ho_kha_gia)" in listed
+    assert "#2  TL00001  →  Chị Hoa (doan_the:hoi_phu_nu)" in listed
+
+    ended = runner.invoke(app, ["mentors", "helper-end", "1"])
+    assert "Đã thôi ghi người giúp đỡ số 1 của hộ TL00001." in ended.output
+    assert "Lê Văn Ba" not in runner.invoke(app, ["mentors", "helpers"]).output
