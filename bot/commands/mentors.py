@@ -8,6 +8,7 @@ better-off households help 1 poor household") are several at once and get no rem
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -87,13 +88,15 @@ def list_(
 
 def line(row: Assignment) -> str:
     """``H1  Lê Thị Bình  →  Người đỡ đầu (+84912345678)  từ 23/11/2026``"""
-    start = format_date(row.valid_from)
-    if row.valid_to is None:
-        period = _(SINCE).format(start=start)
-    else:
-        period = _(BETWEEN).format(start=start, end=format_date(row.valid_to))
+    period = _period(row.valid_from, row.valid_to)
     who = f"{row.mentor_name} ({row.mentor_phone})" if row.mentor_phone else row.mentor_name
     return f"{row.household_code}  {row.head_name}  →  {who}  {period}"
+
+
+def _period(start: date, end: date | None) -> str:
+    if end is None:
+        return _(SINCE).format(start=format_date(start))
+    return _(BETWEEN).format(start=format_date(start), end=format_date(end))
 
 
 @mentors_app.command(
@@ -156,10 +159,6 @@ def helpers(
 
 def helper_line(row: Helper) -> str:
     """``#3  H1  →  Hộ ông Lê Văn Ba (ho_kha_gia)  từ 23/11/2026``"""
-    start = format_date(row.valid_from)
-    if row.valid_to is None:
-        period = _(SINCE).format(start=start)
-    else:
-        period = _(BETWEEN).format(start=start, end=format_date(row.valid_to))
     kind = f"{row.kind}:{row.organisation}" if row.organisation else row.kind
+    period = _period(row.valid_from, row.valid_to)
     return f"#{row.id}  {row.household_code}  →  {row.name} ({kind})  {period}"

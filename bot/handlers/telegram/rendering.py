@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.flows.messages import Option
+from bot.handlers import splitting
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -23,25 +24,8 @@ SHORT_LABEL = 14
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters, cut between paragraphs, else between
-    lines, else between words; a single word longer than the limit is cut where it must be."""
-    text = text.strip() or "…"
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = _cut_point(text, limit)
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    pieces.append(text)
-    return [piece for piece in pieces if piece]
-
-
-def _cut_point(text: str, limit: int) -> int:
-    window = text[: limit + 1]
-    for separator in ("\n\n", "\n", " "):
-        at = window.rfind(separator)
-        if at > limit // 4:
-            return at
-    return limit
+    """``text`` in pieces of at most ``limit`` characters, cut where a reader would."""
+    return splitting.split_text(text, limit)
 
 
 def callback_data(option: Option, number: int) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.flows.messages import Option, Outbound
+from bot.handlers import splitting
 
 MAX_TEXT = 2000
 MAX_BUTTONS = 5
@@ -26,25 +27,8 @@ Message = dict[str, Any]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters, cut between paragraphs, else between
-    lines, else between words; a single word longer than the limit is cut where it must be."""
-    text = text.strip() or "…"
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = _cut_point(text, limit)
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    pieces.append(text)
-    return [piece for piece in pieces if piece]
-
-
-def _cut_point(text: str, limit: int) -> int:
-    window = text[: limit + 1]
-    for separator in ("\n\n", "\n", " "):
-        at = window.rfind(separator)
-        if at > limit // 4:
-            return at
-    return limit
+    """``text`` in pieces of at most ``limit`` characters, cut where a reader would."""
+    return splitting.split_text(text, limit)
 
 
 def payload(option: Option, number: int) -> str:
