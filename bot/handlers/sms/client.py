@@ -9,6 +9,7 @@ queued with tone marks and choices leave as GSM-7 like every reply.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import aiohttp
@@ -39,7 +40,7 @@ def _seconds(value: str | None) -> float:
     return seconds if 0 <= seconds <= 3600 else DEFAULT_RETRY_AFTER
 
 
-class GatewayClient:
+class GatewayClient(ABC):
     """Base of the ``sms`` channel's senders; subclasses build the request in :meth:`deliver`."""
 
     def __init__(self, url: str, *, max_parts: int, timeout: float = 10.0) -> None:
@@ -62,10 +63,11 @@ class GatewayClient:
         except (aiohttp.ClientError, TimeoutError) as error:
             return SendResult.temporary(type(error).__name__)
 
+    @abstractmethod
     async def deliver(
         self, http: aiohttp.ClientSession, message: ClaimedMessage, phone: str, text: str
     ) -> SendResult:
-        raise NotImplementedError
+        """Send ``text`` to ``phone`` the gateway's way and map its answer."""
 
     async def post(
         self,
