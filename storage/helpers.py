@@ -20,7 +20,7 @@ from poverty.i18n import N_
 from poverty.support_plans import load_support_lists
 from poverty.text import fold, normalize_phone
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.mentors import BAD_PHONE, UNKNOWN_HOUSEHOLD, local_day
+from storage.mentors import BAD_PHONE, local_day, locked_household
 from storage.models import Household, HouseholdHelper
 
 MAX_NAME = 120
@@ -76,11 +76,7 @@ async def add_helper(
         normalized = normalize_phone(phone)
         if normalized is None:
             raise InvalidInputError(BAD_PHONE, phone=phone)
-    household = await session.scalar(
-        select(Household).where(Household.code == household_code.strip()).with_for_update()
-    )
-    if household is None:
-        raise InvalidInputError(UNKNOWN_HOUSEHOLD, code=household_code)
+    household = await locked_household(session, household_code)
     current = await session.scalars(
         select(HouseholdHelper.name).where(
             HouseholdHelper.household_id == household.id, HouseholdHelper.valid_to.is_(None)

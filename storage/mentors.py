@@ -47,7 +47,8 @@ def local_day(now: datetime) -> date:
     return now.astimezone(PEOPLE_TZ).date()
 
 
-async def _household(session: AsyncSession, code: str) -> Household:
+async def locked_household(session: AsyncSession, code: str) -> Household:
+    """The household with ``code``, locked for this transaction; InvalidInputError if none."""
     household = await session.scalar(
         select(Household).where(Household.code == code.strip()).with_for_update()
     )
@@ -93,7 +94,7 @@ async def assign_mentor(
 
     Returns False when that user already is the mentor (nothing changes).
     """
-    household = await _household(session, household_code)
+    household = await locked_household(session, household_code)
     mentor_id = await _mentor_by_phone(session, phone, actor, now)
     today = local_day(now)
     current = await current_mentors(session, [household.id])
@@ -119,7 +120,7 @@ async def unassign_mentor(
     session: AsyncSession, household_code: str, actor: Actor, now: datetime
 ) -> bool:
     """End the household's current assignment today; False when it had no mentor."""
-    household = await _household(session, household_code)
+    household = await locked_household(session, household_code)
     closed = await _close_open(session, household.id, local_day(now))
     if not closed:
         return False

@@ -57,6 +57,7 @@ from storage.invites import create_invite
 from storage.models import Base, ConversationState, Household, MentorAssignment, OfficialRecord
 from storage.units import find_unit
 from tests.faults.hostile import HOSTILE_TEXT, is_vietnamese
+from tests.support.records import add_records
 
 pytestmark = pytest.mark.db
 EXAMPLES = int(os.environ.get("GIAMNGHEO_HOSTILE_EXAMPLES", "60"))
@@ -289,8 +290,8 @@ async def build_world(url: str, schema: str | None, flow: Flow) -> World:
             .order_by(Household.code)
             .limit(1)
         )
-        if flow.name == "escape_check":
-            await escaped_last_year(session)
+    if flow.name == "escape_check":
+        await escaped_last_year(sessions)
     assert poor is not None
     identity = IdentityRef("console", WHO[flow.name])
     world = World(engine, sessions, flow, identity, invite.code, poor)
@@ -302,37 +303,25 @@ async def build_world(url: str, schema: str | None, flow: Flow) -> World:
     return world
 
 
-async def escaped_last_year(session: AsyncSession) -> None:
+async def escaped_last_year(sessions: async_sessionmaker[AsyncSession]) -> None:
     """One household of the demo mentor escaped poverty in the previous year (poor the year
     before, above the line since), so its quarterly check is due now."""
-    household = await session.scalar(
-        select(Household)
-        .join(MentorAssignment, MentorAssignment.household_id == Household.id)
-        .where(MentorAssignment.valid_to.is_(None))
-        .order_by(Household.code)
-        .limit(1)
-    )
-    assert household is not None
-    await session.execute(
-        update(OfficialRecord)
-        .where(OfficialRecord.household_id == household.id, OfficialRecord.year == NOW.year)
-        .values(status="khong", poor_group=None)
-    )
-    for year, status in ((NOW.year - 2, "ngheo"), (NOW.year - 1, "khong")):
-        session.add(
-            OfficialRecord(
-                household_id=household.id,
-                year=year,
-                province_id=household.province_id,
-                district_id=household.district_id,
-                commune_id=household.commune_id,
-                village_id=household.village_id,
-                status=status,
-                standard_id="2022-2025",
-                updated_at=NOW,
-            )
+    async with sessions() as session, session.begin():
+        household = await session.scalar(
+            select(Household)
+            .join(MentorAssignment, MentorAssignment.household_id == Household.id)
+            .where(MentorAssignment.valid_to.is_(None))
+            .order_by(Household.code)
+            .limit(1)
         )
-    household.official_status = "khong"
+        assert household is not None
+        await session.execute(
+            update(OfficialRecord)
+            .where(OfficialRecord.household_id == household.id, OfficialRecord.year == NOW.year)
+            .values(status="khong", poor_group=None)
+        )
+        household.official_status = "khong"
+    await add_records(sessions, household.id, {NOW.year - 2: "ngheo", NOW.year - 1: "khong"}, NOW)
 
 
 async def drop_world(world: World, url: str, schema: str | None) -> None:
