@@ -34,6 +34,8 @@ def fold(text: str) -> str:
     collapsed to one space and the ends stripped. ``fold("  Hộ  NGHÈO ")`` is
     ``"ho ngheo"``. Folding a folded text changes nothing.
     """
+    if text.isascii():  # most replies ("co", "5", "TL00001"): nothing to normalise
+        return " ".join(text.lower().split())
     folded = _fold_once(text)
     again = _fold_once(folded)
     while again != folded:

@@ -1,6 +1,9 @@
+import string
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from poverty.text import fold, normalize_phone, slug, strip_marks
 
@@ -27,6 +30,12 @@ def test_fold_accepts_decomposed_input() -> None:
     decomposed = unicodedata.normalize("NFD", "Hộ nghèo Đắk Lắk")
     assert decomposed != "Hộ nghèo Đắk Lắk"
     assert fold(decomposed) == "ho ngheo dak lak"
+
+
+@given(st.text(alphabet=string.printable + "\x1c\x1d\x1e\x1f\x85"))
+def test_fold_of_plain_ascii_text_agrees_with_the_full_folding(text: str) -> None:
+    """ASCII text takes a short path; a leading ``đ`` sends the same text down the full one."""
+    assert fold("đ " + text) == f"d {fold(text)}".strip()
 
 
 def test_fold_keeps_emoji_and_digits() -> None:
