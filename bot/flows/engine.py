@@ -43,6 +43,7 @@ from bot.flows.routing import (
     code_help,
     guest_codes,
     match_flow,
+    match_keyword,
     menu,
     menu_pick,
 )
@@ -280,8 +281,9 @@ class Engine:
     ) -> list[Outbound] | None:
         """A whole compact code (``KT TL00001 …``) sent while another flow waits: on a feature
         phone the question is easily out of sight, so the code runs at once and the waiting
-        flow stays as it was. None when ``text`` is not such a code."""
-        found = match_flow(self.flows, text)
+        flow stays as it was. None when ``text`` is not such a code. A code starts with its
+        keyword, so the flows that claim free text (a policy question) are not asked."""
+        found = match_keyword(self.flows, text)
         if found is None or found.flow.code is None or found.flow is waiting:
             return None
         if not found.rest.strip() or not turn.may_run(found.flow):

@@ -62,9 +62,10 @@ async def _thank(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
     return [Outbound(_("Xong. Cảm ơn anh/chị!"))]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Flow:
-    """A conversation declared as data.
+    """A conversation declared as data. Each flow is one object, compared and hashed by
+    identity (its steps may be a function, which has no meaningful equality).
 
     - ``title``: msgid naming the flow in menus and notes (“Kiểm tra hộ”).
     - ``steps``: the steps, or a function of the answers giving them.

@@ -10,6 +10,7 @@ codes the person may use (:func:`code_help`) instead of the long menu.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,15 +46,29 @@ def allowed_flows(flows: Sequence[Flow], access: Access) -> list[Flow]:
     return [f for f in flows if not f.public and access.has_role(f.roles)]
 
 
-def match_flow(flows: Sequence[Flow], text: str) -> Match | None:
-    """The flow whose keyword starts ``text`` (longest keyword wins), else one that claims it."""
+@functools.lru_cache(maxsize=64)
+def _keywords_longest_first(flows: tuple[Flow, ...]) -> tuple[tuple[str, Flow], ...]:
+    """Every folded keyword of ``flows`` with its flow, longest first. The engine asks with the
+    same few tuples of flows on every message, so each order is worked out once."""
+    keywords = ((fold(k), f) for f in flows for k in f.keywords)
+    return tuple(sorted(keywords, key=lambda item: -len(item[0])))
+
+
+def match_keyword(flows: Sequence[Flow], text: str) -> Match | None:
+    """The flow whose keyword starts ``text``; the longest keyword wins."""
     folded = fold(text)
-    keywords = sorted(
-        ((fold(k), f) for f in flows for k in f.keywords), key=lambda item: -len(item[0])
-    )
-    for keyword, flow in keywords:
+    for keyword, flow in _keywords_longest_first(tuple(flows)):
         if folded == keyword or folded.startswith(keyword + " "):
             return Match(flow, " ".join(text.split()[len(keyword.split()) :]))
+    return None
+
+
+def match_flow(flows: Sequence[Flow], text: str) -> Match | None:
+    """The flow whose keyword starts ``text`` (longest keyword wins), else one that claims it."""
+    found = match_keyword(flows, text)
+    if found is not None:
+        return found
+    folded = fold(text)
     for flow in flows:
         if flow.matches is not None and flow.matches(folded):
             return Match(flow, text.strip())

@@ -387,3 +387,18 @@ async def test_phone_number_finds_a_user_without_a_console_identity(
     reply = await talker("+84912345678").say("xin chào")
 
     assert reply.startswith("Anh/chị muốn làm gì?")
+
+
+async def test_a_policy_question_typed_at_a_step_is_refused_as_an_answer_not_looked_up(
+    cadre: Talker,
+) -> None:
+    """Only compact codes run in passing; a policy question (claimed by the policy lookup
+    outside a flow) is just a wrong answer while a check waits."""
+    await cadre.script(["kiem tra", "TL00001", "1tr2"])
+
+    reply = await cadre.say("bảo hiểm y tế")
+
+    assert reply.startswith("Xin trả lời Có hoặc Không")
+    assert FIRST_INDICATOR in reply
+    assert "Bảo hiểm y tế (BHYT)" not in reply
+    assert "đang làm dở vẫn được giữ" not in reply
