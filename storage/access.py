@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.text import normalize_phone
@@ -79,7 +79,7 @@ async def lookup_identity(session: AsyncSession, channel: str, external_id: str)
     if found is None and channel in PHONE_CHANNELS:
         phone = normalize_phone(external_id)
         if phone is not None:
-            found = await _user_with_grants(session, User.phone == phone)
+            found = await _user_with_grants(session, _USERS.c.phone == phone)
     return found or IdentityLookup(None)
 
 
@@ -93,34 +93,41 @@ async def access_for_identity(
 
 async def access_for_user(session: AsyncSession, user_id: int) -> Access | None:
     """The user's name and grants in force; None when the user is unknown or revoked."""
-    found = await _user_with_grants(session, User.id == user_id)
+    found = await _user_with_grants(session, _USERS.c.id == user_id)
     return found.access if found else None
+
+
+_USERS = cast(Table, User.__table__)
+_IDENTITIES = cast(Table, Identity.__table__)
+_GRANTS = cast(Table, RoleGrant.__table__)
+_UNITS = cast(Table, AdminUnit.__table__)
 
 
 def _grants_query(
     condition: ColumnElement[bool], *, via_identity: bool = False
 ) -> Select[*tuple[Any, ...]]:
-    """One row per grant in force (one row with no grant when there is none)."""
+    """One row per grant in force (one row with no grant when there is none). Core columns of
+    the tables, not ORM attributes: no ORM loading for a query every message runs."""
     query = select(
-        User.id, User.name, User.revoked_at,
-        RoleGrant.role, AdminUnit.id, AdminUnit.name, AdminUnit.level, AdminUnit.path,
-    ).select_from(User)  # fmt: skip
+        _USERS.c.id, _USERS.c.name, _USERS.c.revoked_at, _GRANTS.c.role,
+        _UNITS.c.id, _UNITS.c.name, _UNITS.c.level, _UNITS.c.path,
+    ).select_from(_USERS)  # fmt: skip
     if via_identity:
-        query = query.join(Identity, Identity.user_id == User.id)
+        query = query.join(_IDENTITIES, _IDENTITIES.c.user_id == _USERS.c.id)
     return (
         query.outerjoin(
-            RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.revoked_at.is_(None))
+            _GRANTS, and_(_GRANTS.c.user_id == _USERS.c.id, _GRANTS.c.revoked_at.is_(None))
         )
-        .outerjoin(AdminUnit, AdminUnit.id == RoleGrant.unit_id)
+        .outerjoin(_UNITS, _UNITS.c.id == _GRANTS.c.unit_id)
         .where(condition)
-        .order_by(RoleGrant.id)
+        .order_by(_GRANTS.c.id)
     )
 
 
 _BY_IDENTITY = _grants_query(
     and_(
-        Identity.channel == bindparam("channel"),
-        Identity.external_id == bindparam("external_id"),
+        _IDENTITIES.c.channel == bindparam("channel"),
+        _IDENTITIES.c.external_id == bindparam("external_id"),
     ),
     via_identity=True,
 )
