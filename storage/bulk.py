@@ -20,13 +20,14 @@ them all and raises the first error.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Dialect, Table, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -143,11 +144,10 @@ async def insert_rows(
     connection = await session.connection()
     fixed = dict(constants or {})
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=[*names, *fixed])
+    sql, positions = _compiled_insert(table, (*names, *fixed), dialect)
     given = dict(zip(names, zip(*rows, strict=True), strict=True))
     columns: list[Sequence[Any]] = []
-    for name in compiled.positiontup or ():
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    for name, processor in positions:
         if name in fixed:
             value = fixed[name] if processor is None else processor(fixed[name])
             columns.append([value] * len(rows))
@@ -158,11 +158,26 @@ async def insert_rows(
         pipeline = _pipeline(session)
         if pipeline is not None:
             pipeline.next_ids.pop(table.name, None)
-        await _insert_sqlite(connection, str(compiled), columns, pipeline)
+        await _insert_sqlite(connection, sql, columns, pipeline)
     elif len(rows) >= COPY_FROM:
-        await _copy_postgresql(connection, table, compiled.positiontup or [], columns)
+        await _copy_postgresql(connection, table, [name for name, _ in positions], columns)
     else:
-        await connection.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
+        await connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled_insert(
+    table: Table, keys: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+    """The one-row INSERT of ``keys`` in the dialect's parameter style, and each parameter's
+    column with its bind processor, in parameter order. A chat message that opens follow-ups
+    inserts a few rows into the same tables every time; compiling costs more than the insert."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    positions = tuple(
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in compiled.positiontup or ()
+    )
+    return str(compiled), positions
 
 
 async def insert_with_ids(

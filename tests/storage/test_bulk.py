@@ -134,3 +134,19 @@ async def test_many_rows_as_a_transaction_first_write_are_rolled_back_with_it(
         await write_then_fail()
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 0
+
+
+async def test_inserts_of_one_table_with_other_columns_each_write_their_own_columns(
+    sessions: Sessions,
+) -> None:
+    """The compiled statement is kept per table and columns: a second insert naming fewer
+    columns (or the same as constants) is not written with the first one's statement."""
+    async with sessions() as session, session.begin():
+        await insert_rows(session, USERS, ("name", "phone", "created_at"), users("1", 2))
+        await insert_rows(session, USERS, ("name",), [("Không số",)], {"created_at": AT})
+        await insert_rows(session, USERS, ("name", "phone", "created_at"), users("2", 1))
+    async with sessions() as session:
+        found = (await session.execute(select(User.name, User.phone, User.created_at))).all()
+    assert sorted(found) == sorted(
+        [(n, p, at) for n, p, at in users("1", 2) + users("2", 1)] + [("Không số", None, AT)]
+    )
