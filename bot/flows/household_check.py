@@ -285,28 +285,6 @@ def _income_question(answers: Answers) -> str:
     return f"{chosen}\n{_(ASK_INCOME)}"
 
 
-def _steps(answers: Answers) -> Sequence[Step]:
-    new = is_new
-    return (
-        Step("ho", ask=ASK_HOUSEHOLD, answer=FindHousehold(), help=HELP_HOUSEHOLD),
-        _pick_step(answers),
-        Step("ma_ho_moi", ask=ASK_NEW_CODE, answer=NewCode(), when=new),
-        Step("ten_chu_ho", ask=ASK_HEAD_NAME, answer=PersonName(max_length=120), when=new),
-        _place_step(answers),
-        Step("so_nhan_khau", ask=ASK_MEMBERS, answer=Integer(1, MAX_MEMBERS), when=new),
-        Step("khu_vuc", ask=ASK_AREA, answer=Choice(AREA_OPTIONS), when=new),
-        Step("thu_nhap", ask=_income_question, answer=Income()),
-        Step(
-            "tong_thu_nhap",
-            ask=lambda a: _(ASK_TOTAL).format(members=format_int(members(a) or 0)),
-            answer=Money(),
-            when=lambda a: a.get("thu_nhap") == "tong",
-        ),
-        *_indicator_steps(str(answers["chuan"])),
-        Step("xac_nhan", ask=summary, answer=YesNo()),
-    )
-
-
 def evaluate_check(answers: Answers) -> tuple[Standard, dict[str, bool | None], Classification]:
     """The standard, each indicator's deprivation and the resulting classification."""
     standard = load_standard(str(answers["chuan"]))
@@ -440,6 +418,39 @@ def describe(answers: Answers) -> str:
     if is_new(answers) and answers.get("ten_chu_ho"):
         return _("hộ mới của {name}").format(name=answers["ten_chu_ho"])
     return _("chưa chọn hộ")
+
+
+_FIND = Step("ho", ask=ASK_HOUSEHOLD, answer=FindHousehold(), help=HELP_HOUSEHOLD)
+_REGISTRATION = (
+    Step("ma_ho_moi", ask=ASK_NEW_CODE, answer=NewCode(), when=is_new),
+    Step("ten_chu_ho", ask=ASK_HEAD_NAME, answer=PersonName(max_length=120), when=is_new),
+)
+_SIZE_AND_INCOME = (
+    Step("so_nhan_khau", ask=ASK_MEMBERS, answer=Integer(1, MAX_MEMBERS), when=is_new),
+    Step("khu_vuc", ask=ASK_AREA, answer=Choice(AREA_OPTIONS), when=is_new),
+    Step("thu_nhap", ask=_income_question, answer=Income()),
+    Step(
+        "tong_thu_nhap",
+        ask=lambda a: _(ASK_TOTAL).format(members=format_int(members(a) or 0)),
+        answer=Money(),
+        when=lambda a: a.get("thu_nhap") == "tong",
+    ),
+)
+_CONFIRM = Step("xac_nhan", ask=summary, answer=YesNo())
+
+
+def _steps(answers: Answers) -> Sequence[Step]:
+    """The steps for the answers so far; only the household pick and the place depend on them
+    (the options found), the rest are built once."""
+    return (
+        _FIND,
+        _pick_step(answers),
+        *_REGISTRATION,
+        _place_step(answers),
+        *_SIZE_AND_INCOME,
+        *_indicator_steps(str(answers["chuan"])),
+        _CONFIRM,
+    )
 
 
 HOUSEHOLD_CHECK = Flow(
