@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
+from aiogram import methods
+from aiogram.methods import Response
+
 from bot.flows.messages import Option
 from bot.handlers.telegram.rendering import (
     MAX_TEXT,
@@ -11,6 +17,7 @@ from bot.handlers.telegram.rendering import (
     pressed_label,
     split_text,
 )
+from bot.handlers.telegram.setup import CALLED_METHODS, response_models
 
 
 def test_long_reply_is_cut_between_paragraphs_then_lines_never_losing_text() -> None:
@@ -62,3 +69,15 @@ def test_command_addressed_to_the_bot_by_name_is_the_plain_command() -> None:
     assert command_text("/kiemtra@TroLyBot TL00001") == "/kiemtra TL00001"
     assert command_text("/start@TroLyBot") == "/start"
     assert command_text("kiem tra") == "kiem tra"
+
+
+def test_the_models_bot_api_answers_are_read_into_outlive_garbage_collections() -> None:
+    """pydantic keeps ``Response[Message]`` only while something holds it; without the kept
+    tuple each collection dropped it and the next answer built it again."""
+    kept = response_models()
+    gc.collect()
+    generic: Any = Response
+    for method, model in zip(CALLED_METHODS, kept, strict=True):
+        assert generic[method.__returning__] is model
+    assert methods.SendMessage in CALLED_METHODS
+    assert methods.GetUpdates in CALLED_METHODS

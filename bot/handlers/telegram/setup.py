@@ -9,12 +9,14 @@ workflow data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import Response, TelegramMethod
 from aiogram.types import BotCommand
 from aiohttp import ClientError
 
@@ -34,6 +36,25 @@ COMMANDS = (
 )
 
 
+CALLED_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
+    methods.GetUpdates, methods.SendMessage, methods.EditMessageText,
+    methods.EditMessageReplyMarkup, methods.AnswerCallbackQuery, methods.SendChatAction,
+    methods.SendPhoto, methods.SendDocument,
+)  # fmt: skip
+"""The Bot API methods the bot calls for every update or reminder."""
+
+
+def response_models() -> tuple[type[object], ...]:
+    """``Response[Message]`` and the like for :data:`CALLED_METHODS`, to be kept alive.
+
+    aiogram reads every answer of the Bot API into ``Response[<the method's result>]``, and
+    pydantic keeps such parametrised models only while something else holds them (a weak
+    cache). Nothing does, so each garbage collection dropped them and the next answer built the
+    model again, a few milliseconds each, dozens of times a minute on a busy bot."""
+    generic: Any = Response  # parametrised at run time, by each method's result type
+    return tuple(generic[method.__returning__] for method in CALLED_METHODS)
+
+
 @dataclass(frozen=True)
 class Telegram:
     """What ``giamngheo run`` needs to serve Telegram."""
@@ -41,6 +62,7 @@ class Telegram:
     bot: Bot
     dispatcher: Dispatcher
     ordering: ChatOrdering
+    kept: tuple[type[object], ...] = field(default_factory=response_models, repr=False)
 
 
 def build_bot(token: str, api_url: str) -> Bot:
