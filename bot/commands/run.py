@@ -36,7 +36,7 @@ from bot.flows import registered_flows
 from bot.flows.engine import Engine, FloodLimit
 from bot.handlers.http import Route, build_app, start_http
 from bot.i18n import _, __
-from bot.runtime import Runtime, open_runtime, run
+from bot.runtime import Runtime, freeze_start_up_heap, open_runtime, run
 from bot.settings import Settings
 from scheduler.calendar import load_calendar
 from scheduler.sending import ChannelRouter, Sender
@@ -241,6 +241,7 @@ async def serve(settings: Settings, webhook: str | None) -> None:
             channel = build(settings, rt, engine, webhook, built)
             if channel is not None:
                 channels.append(channel)
+        freeze_start_up_heap()
         try:
             scheduler = await start_scheduler(
                 rt.sessions,
