@@ -1,19 +1,23 @@
 """Telegram updates per second through the whole stack, against a bare aiogram echo bot.
 
-Both bots long-poll a fake Bot API server of their own (``tests/bot/fake_telegram.py``, on
-127.0.0.1) in this process, with the same aiogram polling settings, and get the same updates:
-complete household checks of the demo commune by many cadres at once, every cadre's messages
-interleaved as they would arrive. In the full stack each update goes through aiogram, the
-per-chat ordering, the engine (update dedup, flood counter, identity lookup, the flow, the
-conversation state, audit rows, one transaction) and ``sendMessage``; the echo bot answers each
-update with its own text. An update counts as done when its handler has returned, i.e. its
-replies were accepted by the server; a round in which any update got the apology for a failure
-does not count (the bench stops with an error).
+Each bot long-polls a fake Bot API server of its own (``tests/bot/fake_telegram.py``, on
+127.0.0.1), with the same aiogram polling settings, and gets the same updates: complete
+household checks of the demo commune by many cadres at once, every cadre's messages
+interleaved as they would arrive. The full stack runs in this process, built as ``giamngheo run``
+builds it: each update goes through aiogram, the per-chat ordering, the engine (update dedup,
+flood counter, identity lookup, the flow, the conversation state, audit rows, one transaction)
+and ``sendMessage``. The echo bot (``bench.echo_bot``) runs in a process of its own holding
+nothing but aiogram, as a minimal aiogram bot does, and answers each update with its own text.
+An update counts as done when its handler has returned, i.e. its replies were accepted by the
+server; a round in which any update got the apology for a failure does not count (the bench
+stops with an error).
 
 After a warm-up round of each, the two bots take turns for a few rounds (alternating which goes
-first), each round on households not checked before; the figures are the medians over the
-rounds, and the ratio is the median of the rounds' ratios, so a burst of load on the machine
-during one round does not decide the result (goal: at most 3×).
+first; the other process waits meanwhile), each round on households not checked before; the
+figures are the medians over the rounds, and the ratio is the median of the rounds' ratios, so
+a burst of load on the machine during one round does not decide the result (goal: at most 3×).
+The last line shows the same against an echo bot given the stack's start-up freeze of the heap
+(``bot.runtime.freeze_start_up_heap``), for comparison.
 
     .venv/bin/python -m bench.telegram [--cadres 20] [--checks 2] [--rounds 3]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
@@ -26,28 +30,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import sys
 import tempfile
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.types import Message, TelegramObject
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.echo_bot import READY
 from bench.flow import ANSWERS
+from bench.polling import FIRST_CHAT, WAIT_SECONDS, Contender
 from bot.flows import registered_flows
 from bot.flows.engine import TIMEZONE, Engine, FloodLimit
 from bot.handlers.telegram.routers import FAILED
-from bot.handlers.telegram.setup import build_bot, build_telegram
+from bot.handlers.telegram.setup import build_telegram
 from bot.i18n import DEFAULT_LANGUAGE, _, language
+from bot.runtime import freeze_start_up_heap
 from poverty.formatting import format_decimal, format_int
 from storage.audit import Actor
 from storage.db import create_engine, is_sqlite, session_factory, upgrade
@@ -62,12 +67,7 @@ DEFAULT_CHECKS = 2
 DEFAULT_ROUNDS = 3
 WARM_UP_CHECKS = 1
 GOAL = 3.0
-WAIT_SECONDS = 300.0
-POLLING_TIMEOUT = 1
-FIRST_CHAT = 10_000
 ACTOR = Actor("bench")
-
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 def clock() -> datetime:
@@ -86,88 +86,45 @@ def round_scripts(cadres: int, checks: int, first_household: int) -> list[list[s
     return [script(c, checks, first_household + c * checks) for c in range(cadres)]
 
 
-class Finished:
-    """Outer middleware counting handled updates; :meth:`expect` waits for a round's last."""
+class EchoProcess:
+    """The echo bot in its own process (``bench.echo_bot``): one round per line it is sent."""
 
-    def __init__(self) -> None:
-        self._count = 0
-        self._target = 0
-        self._done = asyncio.Event()
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        try:
-            return await handler(event, data)
-        finally:
-            self._count += 1
-            if self._count >= self._target:
-                self._done.set()
-
-    def expect(self, updates: int) -> None:
-        self._target = self._count + updates
-        self._done.clear()
-
-    async def wait(self) -> None:
-        async with asyncio.timeout(WAIT_SECONDS):
-            await self._done.wait()
-
-
-@dataclass
-class Contender:
-    """One bot polling its own fake server."""
-
-    name: str
-    bot: Bot
-    dispatcher: Dispatcher
-    fake: FakeTelegram
-    finished: Finished
-    failure_text: str
-    polling: asyncio.Task[None] | None = None
+    def __init__(self, freeze: bool) -> None:
+        self.freeze = freeze
+        self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        self.polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot,
-                handle_signals=False,
-                close_bot_session=False,
-                polling_timeout=POLLING_TIMEOUT,
-            )
-        )
-        await self.fake.wait_for(lambda: "getUpdates" in self.fake.methods(), 30)
-
-    async def stop(self) -> None:
-        await self.dispatcher.stop_polling()
-        if self.polling is not None:
-            await self.polling
-        await self.bot.session.close()
+        flags = ["--freeze"] if self.freeze else []
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.echo_bot", *flags,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        if await self._line() != READY:
+            raise RuntimeError("echo: the bot did not start")
 
     async def run(self, scripts: Sequence[Sequence[str]]) -> float:
-        """Seconds from the first update queued until every update has been handled."""
-        updates = sum(len(s) for s in scripts)
-        self.finished.expect(updates)
-        self.fake.calls.clear()
-        started = time.perf_counter()
-        for step in range(max(len(s) for s in scripts)):
-            for cadre, texts in enumerate(scripts):
-                if step < len(texts):
-                    await self.fake.send_text(FIRST_CHAT + cadre, texts[step])
-        await self.finished.wait()
-        seconds = time.perf_counter() - started
-        failed = sum(1 for call in self.fake.calls if call.text == self.failure_text)
-        if failed:
-            raise RuntimeError(f"{self.name}: {failed} updates failed")
-        return seconds
+        stdin, _stdout = self._pipes()
+        stdin.write(json.dumps(scripts).encode() + b"\n")
+        await stdin.drain()
+        return float(await self._line())
 
+    async def stop(self) -> None:
+        if self._process is not None:
+            self._pipes()[0].close()
+            await self._process.wait()
 
-def contender(name: str, bot: Bot, dispatcher: Dispatcher, fake: FakeTelegram) -> Contender:
-    finished = Finished()
-    dispatcher.update.outer_middleware(finished)
-    with language(DEFAULT_LANGUAGE):
-        failure_text = _(FAILED)
-    return Contender(name, bot, dispatcher, fake, finished, failure_text)
+    async def _line(self) -> str:
+        async with asyncio.timeout(WAIT_SECONDS):
+            line = await self._pipes()[1].readline()
+        if not line:
+            raise RuntimeError("echo: the bot stopped")
+        return line.decode().strip()
 
-
-async def echo(message: Message) -> None:
-    await message.answer(message.text or "…")
+    def _pipes(self) -> tuple[asyncio.StreamWriter, asyncio.StreamReader]:
+        process = self._process
+        if process is None or process.stdin is None or process.stdout is None:
+            raise RuntimeError("echo: the bot was not started")
+        return process.stdin, process.stdout
 
 
 @asynccontextmanager
@@ -218,52 +175,46 @@ async def prepare(engine: AsyncEngine, cadres: int, households: int) -> Engine:
 @dataclass(frozen=True)
 class Result:
     updates: int
-    stack_seconds: list[float]
-    echo_seconds: list[float]
+    seconds: dict[str, list[float]]
 
-    @property
-    def stack_rate(self) -> float:
-        return self.updates / statistics.median(self.stack_seconds)
+    def rate(self, name: str) -> float:
+        return self.updates / statistics.median(self.seconds[name])
 
-    @property
-    def echo_rate(self) -> float:
-        return self.updates / statistics.median(self.echo_seconds)
+    def ratios(self, echo: str) -> list[float]:
+        pairs = zip(self.seconds["stack"], self.seconds[echo], strict=True)
+        return [stack / other for stack, other in pairs]
 
-    @property
-    def ratios(self) -> list[float]:
-        return [s / e for s, e in zip(self.stack_seconds, self.echo_seconds, strict=True)]
-
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.ratios)
+    def ratio(self, echo: str) -> float:
+        return statistics.median(self.ratios(echo))
 
 
 async def measure(url: str | None, cadres: int, checks: int, rounds: int) -> Result:
     households = max(100, cadres * (WARM_UP_CHECKS + checks * rounds))
-    async with database(url) as engine, FakeTelegram() as stack_fake, FakeTelegram() as echo_fake:
-        telegram = build_telegram(TOKEN, stack_fake.url, await prepare(engine, cadres, households))
-        echo_dispatcher = Dispatcher()
-        echo_dispatcher.message.register(echo)
-        stack = contender("stack", telegram.bot, telegram.dispatcher, stack_fake)
-        plain = contender("echo", build_bot(TOKEN, echo_fake.url), echo_dispatcher, echo_fake)
-        await stack.start()
-        await plain.start()
+    async with database(url) as engine, FakeTelegram() as fake:
+        telegram = build_telegram(TOKEN, fake.url, await prepare(engine, cadres, households))
+        with language(DEFAULT_LANGUAGE):
+            stack = Contender("stack", telegram.bot, telegram.dispatcher, fake, _(FAILED))
+        freeze_start_up_heap()  # as giamngheo run does once its channels are built
+        bots: tuple[Contender | EchoProcess, ...] = (stack, EchoProcess(False), EchoProcess(True))
+        names = ("stack", "echo", "echo_frozen")
         try:
+            for bot in bots:
+                await bot.start()
             warm_up = round_scripts(cadres, WARM_UP_CHECKS, 1)
-            for bot in (stack, plain):
+            for bot in bots:
                 await bot.run(warm_up)
-            seconds: dict[str, list[float]] = {"stack": [], "echo": []}
+            seconds: dict[str, list[float]] = {name: [] for name in names}
             for number in range(rounds):
                 first = 1 + cadres * (WARM_UP_CHECKS + number * checks)
                 scripts = round_scripts(cadres, checks, first)
-                order = (stack, plain) if number % 2 else (plain, stack)
-                for bot in order:
-                    seconds[bot.name].append(await bot.run(scripts))
+                turn = list(zip(names, bots, strict=True))
+                for name, bot in turn if number % 2 else reversed(turn):
+                    seconds[name].append(await bot.run(scripts))
         finally:
-            await stack.stop()
-            await plain.stop()
+            for bot in bots:
+                await bot.stop()
         updates = sum(len(s) for s in scripts)
-        return Result(updates, seconds["stack"], seconds["echo"])
+        return Result(updates, seconds)
 
 
 def main() -> None:
@@ -277,14 +228,19 @@ def main() -> None:
     args = parser.parse_args()
     result = asyncio.run(measure(args.database_url, args.cadres, args.checks, args.rounds))
     where = "SQLite" if args.database_url is None or is_sqlite(args.database_url) else "PostgreSQL"
-    ratios = ", ".join(format_decimal(r, 2) for r in result.ratios)
+    ratios = ", ".join(format_decimal(r, 2) for r in result.ratios("echo"))
     print(
         f"Telegram, toàn bộ hệ thống (cập nhật → flow → {where} → trả lời): "
-        f"{format_decimal(result.stack_rate, 1)} cập nhật/giây; "
-        f"bot echo aiogram: {format_decimal(result.echo_rate, 1)} cập nhật/giây; "
-        f"tỷ lệ {format_decimal(result.ratio, 2)}× (các vòng: {ratios}; "
+        f"{format_decimal(result.rate('stack'), 1)} cập nhật/giây; "
+        f"bot echo aiogram: {format_decimal(result.rate('echo'), 1)} cập nhật/giây; "
+        f"tỷ lệ {format_decimal(result.ratio('echo'), 2)}× (các vòng: {ratios}; "
         f"mục tiêu ≤ {format_decimal(GOAL, 0)}×; {format_int(args.cadres)} cán bộ, "
         f"{format_int(result.updates)} cập nhật mỗi vòng, {format_int(args.rounds)} vòng)"
+    )
+    print(
+        f"  so với bot echo cũng đóng băng heap khi khởi động: "
+        f"{format_decimal(result.rate('echo_frozen'), 1)} cập nhật/giây, "
+        f"tỷ lệ {format_decimal(result.ratio('echo_frozen'), 2)}×"
     )
 
 
