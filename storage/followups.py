@@ -186,13 +186,16 @@ async def sync_followups(
     actor: Actor,
     *,
     due_overrides: Mapping[str, int] | None = None,
+    evidence: Mapping[int, Evidence] | None = None,
 ) -> SyncResult:
-    """Open, close or cancel follow-ups so they match each household's latest evidence."""
+    """Open, close or cancel follow-ups so they match each household's latest evidence.
+    ``evidence``: what the caller already knows to be the latest of every household given (a
+    check it has just saved), so it is not read back."""
     ids = sorted(set(household_ids))
     total = SyncResult()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        result = await _sync_chunk(session, chunk, now, actor, due_overrides)
+        result = await _sync_chunk(session, chunk, now, actor, due_overrides, evidence)
         total = SyncResult(
             total.opened + result.opened,
             total.closed + result.closed,
@@ -207,8 +210,9 @@ async def _sync_chunk(
     now: datetime,
     actor: Actor,
     due_overrides: Mapping[str, int] | None,
+    known_evidence: Mapping[int, Evidence] | None,
 ) -> SyncResult:
-    evidence = await household_evidence(session, ids)
+    evidence = known_evidence or await household_evidence(session, ids)
     open_rows = await session.scalars(
         select(FollowUp)
         .where(FollowUp.household_id.in_(ids), FollowUp.state.in_(OPEN_STATES))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -251,3 +252,37 @@ async def test_reimport_of_a_household_with_followups_syncs_them(
     async with sessions() as session:
         count = await session.scalar(select(func.count()).select_from(FollowUp))
     assert count == 3
+
+
+@pytest.mark.parametrize(
+    ("official", "computed", "deprived", "known"),
+    [
+        ("ngheo", "ngheo", ("nha_tieu", "viec_lam"), ("bhyt", "nha_tieu", "viec_lam")),
+        ("ngheo", "khong", ("viec_lam",), ("bhyt", "nha_tieu", "viec_lam")),
+        ("trung_binh", "can_ngheo", ("bhyt",), ("bhyt",)),
+        ("trung_binh", "trung_binh", ("bhyt",), ("bhyt", "nha_tieu")),
+    ],
+)
+async def test_a_saved_check_leaves_the_followups_a_sync_from_the_database_would_leave(
+    sessions: Sessions,
+    now: datetime,
+    official: str,
+    computed: str,
+    deprived: tuple[str, ...],
+    known: tuple[str, ...],
+) -> None:
+    """save_assessment syncs from the check it has just written, without reading it back."""
+    poor_group = "chinh_sach_giam_ngheo" if official == "ngheo" else None
+    (household,) = await imported(sessions, [row(status=official, poor_group=poor_group)], now)
+    later = now + timedelta(days=3)
+    async with sessions() as session, session.begin():
+        new = NewAssessment(
+            household, "2022-2025", "nong_thon", {}, 1_000_000, mask(*deprived), mask(*known),
+            computed, None, "console",
+        )  # fmt: skip
+        await save_assessment(session, new, ACTOR, later)
+    after_save = await states(sessions)
+    async with sessions() as session, session.begin():
+        again = await sync_followups(session, [household], later, ACTOR)
+    assert (again.opened, again.closed, again.cancelled) == (0, 0, 0)
+    assert await states(sessions) == after_save
