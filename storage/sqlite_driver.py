@@ -142,7 +142,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_thread_only", "_writing")
+    __slots__ = ("_busy_timeout", "_thread_only", "_writing")
 
     _cursor_cls = OneTripCursor
 
@@ -150,6 +150,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self._writing = False
         self._thread_only = False
+        self._busy_timeout: int | None = None
 
     @contextmanager
     def through_the_thread(self) -> Iterator[None]:
@@ -184,7 +185,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         connection = self._connection._connection
         if connection is None or connection.in_transaction or not _is_write(operation):
             return None
-        timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        if self._busy_timeout is None:  # set when the connection was opened; read once
+            self._busy_timeout = int(connection.execute("PRAGMA busy_timeout").fetchone()[0])
+        timeout = self._busy_timeout
         connection.execute("PRAGMA busy_timeout = 0")
         try:
             return cast(Outcome, function(connection, operation, parameters))
@@ -194,7 +197,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             connection.rollback()
             return None
         finally:
-            connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+            connection.execute(f"PRAGMA busy_timeout = {timeout}")
 
     def rollback(self) -> None:
         self._end(super().rollback, "rollback")
