@@ -1,13 +1,22 @@
-"""``make bench``: every benchmark in turn, each printing its figure beside its goal.
+"""``make bench``: every benchmark in turn, then one table of their figures beside their goals.
 
 Each module keeps its own command line (``python -m bench.flow 50``); here they run with their
-defaults. The appendix benchmark needs the PostgreSQL named in its ``--database-url``.
+defaults, each printing its lines as it finishes. The appendix benchmark needs the local
+PostgreSQL (``bench.report --database-url``).
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
+import os
+import platform
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from bench.figures import Figure, print_lines, print_table
 
 BENCHMARKS = (
     "bench.import",
@@ -17,14 +26,25 @@ BENCHMARKS = (
     "bench.dispatch",
     "bench.memory",
 )
+Runner = Callable[[Sequence[str]], list[Figure]]
+
+
+def machine() -> str:
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
+    return (
+        f"{now}; {os.cpu_count()} lõi, Python {platform.python_version()},"
+        f" SQLite {sqlite3.sqlite_version}, {platform.machine()}"
+    )
 
 
 def main() -> None:
+    figures: list[Figure] = []
     for name in BENCHMARKS:
-        module = importlib.import_module(name)
-        sys.argv = [name]
-        module.main()
-        sys.stdout.flush()
+        run = cast(Runner, importlib.import_module(name).run)
+        found = run([])
+        print_lines(found)
+        figures += found
+    print_table(figures, f"Kết quả đo ({machine()})")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,14 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.figures import Figure, print_lines
 from poverty.formatting import format_decimal, format_int
 from scheduler.calendar import load_calendar
 from scheduler.dispatcher import DispatchConfig, Dispatcher
@@ -34,6 +36,8 @@ from tests.scheduler.fake_api import FakeBotApi
 
 DEFAULT_MESSAGES = 450
 DEFAULT_FOLLOWUPS = 100_000
+GOAL_SHARE = 95.0
+"""Share of the fake API's rate limit the dispatcher must use, in percent."""
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 INDICATORS = ("bhyt", "viec_lam", "nha_tieu", "nuoc_sinh_hoat", "vien_thong")
 
@@ -129,33 +133,41 @@ async def measure_planning(
     return result.followups_reminded, result.digests, time.perf_counter() - started
 
 
-async def measure(messages: int, followups: int) -> None:
+async def measure(messages: int, followups: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'dispatch.db'}")
         await upgrade(engine)
         sessions = session_factory(engine)
         api, seconds = await measure_dispatch(sessions, messages)
         share = api.rate() / api.per_second * 100
-        print(
-            f"Gửi tin qua outbox (SQLite, API giả giới hạn {format_int(int(api.per_second))}"
-            " tin/giây,"
-            f" 1 tin/giây mỗi chat): {format_decimal(api.rate(), 1)} tin/giây ="
-            f" {format_decimal(share, 1)}% giới hạn (mục tiêu ≥ 95%); lỗi 429: {api.too_many};"
-            f" gửi trùng: {api.duplicates}; {format_int(api.accepted)} tin trong"
-            f" {format_decimal(seconds, 1)} giây"
-        )
         reminded, digests, planning = await measure_planning(sessions, followups)
-        print(
-            f"Lập lịch nhắc việc: {format_int(reminded)} việc trong {format_int(digests)} tin"
-            f" tổng hợp, {format_decimal(planning, 2)} giây"
-        )
         await engine.dispose()
+    return [
+        Figure(
+            f"dispatch: outbox qua API giả giới hạn {format_int(int(api.per_second))} tin/giây,"
+            " 1 tin/giây mỗi chat (SQLite)",
+            f"{format_decimal(api.rate(), 1)} tin/giây = {format_decimal(share, 1)}% giới hạn;"
+            f" {api.too_many} lỗi 429; {api.duplicates} tin trùng",
+            "≥ 95%, 0 lỗi 429, 0 tin trùng",
+            share >= GOAL_SHARE and api.too_many == 0 and api.duplicates == 0,
+            f"{format_int(api.accepted)} tin trong {format_decimal(seconds, 1)} giây",
+        ),
+        Figure(
+            f"dispatch: lập lịch nhắc {format_int(reminded)} việc (SQLite)",
+            f"{format_decimal(planning, 2)} giây",
+            detail=f"{format_int(digests)} tin tổng hợp cho người đỡ đầu",
+        ),
+    ]
+
+
+def run(args: Sequence[str] = ()) -> list[Figure]:
+    messages = int(args[0]) if args else DEFAULT_MESSAGES
+    followups = int(args[1]) if len(args) > 1 else DEFAULT_FOLLOWUPS
+    return asyncio.run(measure(messages, followups))
 
 
 def main() -> None:
-    messages = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_MESSAGES
-    followups = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_FOLLOWUPS
-    asyncio.run(measure(messages, followups))
+    print_lines(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,11 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.figures import Figure, print_lines
 from bot.flows.engine import TIMEZONE, Engine
 from bot.flows.household_check import HOUSEHOLD_CHECK
 from bot.flows.messages import IdentityRef, Inbound
@@ -72,13 +74,20 @@ async def measure(checks: int) -> tuple[int, float]:
             await engine.dispose()
 
 
-def main() -> None:
-    checks = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CHECKS
+def run(args: Sequence[str] = ()) -> list[Figure]:
+    checks = int(args[0]) if args else DEFAULT_CHECKS
     steps, seconds = asyncio.run(measure(checks))
-    print(
-        f"Kiểm tra hộ qua engine (SQLite): {format_decimal(steps / seconds, 1)} bước/giây "
-        f"({format_int(checks)} lượt kiểm tra, {format_int(steps)} bước)"
-    )
+    return [
+        Figure(
+            "flow: bước kiểm tra hộ qua engine (SQLite)",
+            f"{format_decimal(steps / seconds, 1)} bước/giây",
+            detail=f"{format_int(checks)} lượt kiểm tra, {format_int(steps)} bước",
+        )
+    ]
+
+
+def main() -> None:
+    print_lines(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

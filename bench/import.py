@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import random
+import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from bench.figures import Figure, print_lines
 from bot.commands.households import bulk_load, write_checked_file
 from bot.settings import Settings
 from poverty.formatting import format_decimal, format_int
@@ -80,7 +83,7 @@ async def migrate(url: str) -> None:
         await engine.dispose()
 
 
-def main() -> None:
+def run(args: Sequence[str] = ()) -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ho.csv"
         write_file(path, HOUSEHOLDS, random.Random(SEED))
@@ -94,10 +97,19 @@ def main() -> None:
     if summary.created != HOUSEHOLDS:
         raise SystemExit(f"import: chỉ tạo được {summary.created} hộ")
     rate = HOUSEHOLDS / seconds
-    print(
-        f"import: {format_int(HOUSEHOLDS)} hộ trong {format_decimal(seconds, 1)} s"
-        f" = {format_int(int(round(rate, -2)))} hộ/s (mục tiêu ≥ {format_int(GOAL)} hộ/s)"
-    )
+    return [
+        Figure(
+            f"import: {format_int(HOUSEHOLDS)} hộ từ CSV vào SQLite",
+            f"{format_int(int(round(rate, -2)))} hộ/s",
+            f"≥ {format_int(GOAL)} hộ/s",
+            rate >= GOAL,
+            f"{format_decimal(seconds, 1)} s",
+        )
+    ]
+
+
+def main() -> None:
+    print_lines(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

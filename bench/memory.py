@@ -22,11 +22,13 @@ import resource
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from bench.figures import Figure, print_lines
 from poverty.formatting import format_decimal, format_int
 from storage.db import create_engine, session_factory, upgrade
 from storage.demo import create_demo_data
@@ -132,7 +134,7 @@ def run_worker(url: str, users: int) -> dict[str, float]:
     return figures
 
 
-def measure(users: int) -> None:
+def measure(users: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         results = {}
         for count in (SMALL_USERS, users):
@@ -142,21 +144,38 @@ def measure(users: int) -> None:
     small, large = results[SMALL_USERS]["peak_mb"], results[users]["peak_mb"]
     growth = (large - small) / max((users - SMALL_USERS) / 1_000, 1)
     big = results[users]
-    print(
-        f"Bộ nhớ một tiến trình (engine + dispatcher + aiogram, SQLite) với"
-        f" {format_int(users)} người dùng: {format_decimal(large, 1)} MB (mục tiêu ≤ {GOAL_MB} MB);"
-        f" tăng {format_decimal(growth, 3)} MB mỗi 1.000 người dùng so với"
-        f" {format_int(SMALL_USERS)} người dùng ({format_decimal(small, 1)} MB; mục tiêu ≤"
-        f" {format_decimal(GOAL_PER_THOUSAND_MB, 1)} MB); {format_int(int(big['replies']))}"
-        f" tin trả lời, {format_int(int(big['sent']))} tin nhắc đã gửi"
+    work = (
+        f"{format_int(int(big['replies']))} tin trả lời, {format_int(int(big['sent']))} tin nhắc"
+        " đã gửi"
     )
+    return [
+        Figure(
+            f"memory: một tiến trình (engine + dispatcher + aiogram, SQLite),"
+            f" {format_int(users)} người dùng",
+            f"{format_decimal(large, 1)} MB",
+            f"≤ {GOAL_MB} MB",
+            large <= GOAL_MB,
+            work,
+        ),
+        Figure(
+            "memory: tăng theo số người dùng",
+            f"{format_decimal(growth, 3)} MB mỗi 1.000 người dùng",
+            f"≤ {format_decimal(GOAL_PER_THOUSAND_MB, 1)} MB",
+            growth <= GOAL_PER_THOUSAND_MB,
+            f"{format_decimal(small, 1)} MB với {format_int(SMALL_USERS)} người dùng",
+        ),
+    ]
+
+
+def run(args: Sequence[str] = ()) -> list[Figure]:
+    return measure(int(args[0]) if args else DEFAULT_USERS)
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         print(json.dumps(asyncio.run(work(sys.argv[2], int(sys.argv[3])))))
         return
-    measure(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_USERS)
+    print_lines(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

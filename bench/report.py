@@ -14,13 +14,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import BigInteger, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.figures import Figure, print_lines
 from poverty.formatting import format_decimal, format_int
 from storage.db import create_engine, session_factory, upgrade
 from storage.reports import Report, appendix_1, appendix_2
@@ -139,15 +141,15 @@ async def median_seconds(
     return statistics.median(times)
 
 
-def figure(seconds: float, goal: float) -> str:
-    """``0,42 s (mục tiêu ≤ 1 s)`` for goals of a second or more, milliseconds below."""
+def figure(seconds: float, goal: float) -> tuple[str, str]:
+    """``("0,42 s", "≤ 1 s")`` for goals of a second or more, milliseconds below."""
     if goal >= 1:
-        return f"{format_decimal(seconds)} s (mục tiêu ≤ {format_int(round(goal))} s)"
+        return f"{format_decimal(seconds)} s", f"≤ {format_int(round(goal))} s"
     milliseconds = format_int(round(seconds * 1000))
-    return f"{milliseconds} ms (mục tiêu ≤ {format_int(round(goal * 1000))} ms)"
+    return f"{milliseconds} ms", f"≤ {format_int(round(goal * 1000))} ms"
 
 
-async def measure(url: str) -> None:
+async def measure(url: str) -> list[Figure]:
     schema = f"gn_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url)
     async with admin.begin() as connection:
@@ -161,6 +163,7 @@ async def measure(url: str) -> None:
             province = await get_unit(session, 1)
             commune = await get_unit(session, 1 + COMMUNES // 2)
         filled = 0
+        figures: list[Figure] = []
         for size in SIZES:
             await fill(engine, filled + 1, size, SIZES[-1])
             filled = size
@@ -170,8 +173,10 @@ async def measure(url: str) -> None:
                     ("một xã", commune, COMMUNE_GOAL_S, COMMUNE_RUNS),
                 ):
                     seconds = await median_seconds(sessions, query, unit, runs)
-                    where = f"phụ lục {number}, {label}, {format_int(size)} hộ"
-                    print(f"{where}: {figure(seconds, goal)}", flush=True)
+                    where = f"report: phụ lục {number}, {label}, {format_int(size)} hộ (PostgreSQL)"
+                    value, limit = figure(seconds, goal)
+                    figures.append(Figure(where, value, limit, seconds <= goal))
+        return figures
     finally:
         await engine.dispose()
         async with admin.begin() as connection:
@@ -179,11 +184,15 @@ async def measure(url: str) -> None:
         await admin.dispose()
 
 
-def main() -> None:
+def run(args: Sequence[str] = ()) -> list[Figure]:
     parser = argparse.ArgumentParser(description="Đo thời gian lập phụ lục 1 và 2 trên PostgreSQL.")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL (asyncpg) URL.")
-    args = parser.parse_args()
-    asyncio.run(measure(args.database_url))
+    parsed = parser.parse_args(args)
+    return asyncio.run(measure(parsed.database_url))
+
+
+def main() -> None:
+    print_lines(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

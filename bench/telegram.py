@@ -45,6 +45,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.echo_bot import READY
+from bench.figures import Figure, print_lines
 from bench.flow import ANSWERS
 from bench.polling import FIRST_CHAT, WAIT_SECONDS, Contender
 from bot.flows import registered_flows
@@ -217,7 +218,7 @@ async def measure(url: str | None, cadres: int, checks: int, rounds: int) -> Res
         return Result(updates, seconds)
 
 
-def main() -> None:
+def run(args: Sequence[str] = ()) -> list[Figure]:
     parser = argparse.ArgumentParser(
         description="Cập nhật Telegram mỗi giây qua toàn bộ hệ thống so với bot echo aiogram."
     )
@@ -225,23 +226,36 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=DEFAULT_CHECKS, help="lượt kiểm tra mỗi vòng")
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
     parser.add_argument("--database-url", default=None, help="mặc định: tệp SQLite tạm")
-    args = parser.parse_args()
-    result = asyncio.run(measure(args.database_url, args.cadres, args.checks, args.rounds))
-    where = "SQLite" if args.database_url is None or is_sqlite(args.database_url) else "PostgreSQL"
+    parsed = parser.parse_args(args)
+    result = asyncio.run(measure(parsed.database_url, parsed.cadres, parsed.checks, parsed.rounds))
+    url = parsed.database_url
+    where = "SQLite" if url is None or is_sqlite(url) else "PostgreSQL"
     ratios = ", ".join(format_decimal(r, 2) for r in result.ratios("echo"))
-    print(
-        f"Telegram, toàn bộ hệ thống (cập nhật → flow → {where} → trả lời): "
-        f"{format_decimal(result.rate('stack'), 1)} cập nhật/giây; "
-        f"bot echo aiogram: {format_decimal(result.rate('echo'), 1)} cập nhật/giây; "
-        f"tỷ lệ {format_decimal(result.ratio('echo'), 2)}× (các vòng: {ratios}; "
-        f"mục tiêu ≤ {format_decimal(GOAL, 0)}×; {format_int(args.cadres)} cán bộ, "
-        f"{format_int(result.updates)} cập nhật mỗi vòng, {format_int(args.rounds)} vòng)"
+    rounds = (
+        f"{format_int(parsed.cadres)} cán bộ, {format_int(result.updates)} cập nhật mỗi vòng,"
+        f" {format_int(parsed.rounds)} vòng"
     )
-    print(
-        f"  so với bot echo cũng đóng băng heap khi khởi động: "
-        f"{format_decimal(result.rate('echo_frozen'), 1)} cập nhật/giây, "
-        f"tỷ lệ {format_decimal(result.ratio('echo_frozen'), 2)}×"
-    )
+    return [
+        Figure(
+            f"telegram: toàn bộ hệ thống (cập nhật → flow → {where} → trả lời)"
+            " so với bot echo aiogram",
+            f"{format_decimal(result.ratio('echo'), 2)}×",
+            f"≤ {format_decimal(GOAL, 0)}×",
+            result.ratio("echo") <= GOAL,
+            f"{format_decimal(result.rate('stack'), 1)} so với"
+            f" {format_decimal(result.rate('echo'), 1)} cập nhật/giây;"
+            f" các vòng: {ratios}; {rounds}",
+        ),
+        Figure(
+            "telegram: so với bot echo cũng đóng băng heap khi khởi động",
+            f"{format_decimal(result.ratio('echo_frozen'), 2)}×",
+            detail=f"bot echo: {format_decimal(result.rate('echo_frozen'), 1)} cập nhật/giây",
+        ),
+    ]
+
+
+def main() -> None:
+    print_lines(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":
