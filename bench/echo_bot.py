@@ -21,11 +21,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
-from bench.polling import Contender
+from bench.polling import READY, Contender
 from tests.bot.fake_telegram import FakeTelegram
 
 TOKEN = "123456:ECHO"
-READY = "ready"
 
 
 async def echo(message: Message) -> None:

@@ -1,8 +1,9 @@
 """A bot long-polling its own fake Bot API server, timed over rounds of scripted messages.
 
 Shared by both sides of ``bench.telegram``: the full stack in the bench's process and the bare
-echo bot in a process of its own (``bench.echo_bot``). Imports aiogram and the fake server only,
-so the echo bot's process holds nothing of the stack.
+echo bot in a process of its own (``bench.echo_bot``). It imports nothing at run time, so each
+side loads aiogram as it would alone: the stack through ``bot.handlers.telegram`` (models built
+when first used), the echo bot plainly.
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.types import TelegramObject
+if TYPE_CHECKING:  # aiogram is imported by whoever builds the bot, not here (see bench.telegram)
+    from aiogram import Bot, Dispatcher
+    from aiogram.types import TelegramObject
 
-from tests.bot.fake_telegram import FakeTelegram
+    from tests.bot.fake_telegram import FakeTelegram
 
 WAIT_SECONDS = 300.0
 POLLING_TIMEOUT = 1
 FIRST_CHAT = 10_000
 """Chat id of the first cadre; cadre ``n`` writes from ``FIRST_CHAT + n``."""
+READY = "ready"
+"""What ``bench.echo_bot`` prints once it polls."""
 
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+Handler = Callable[["TelegramObject", dict[str, Any]], Awaitable[Any]]
 
 
 class Finished:

@@ -44,10 +44,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.echo_bot import READY
 from bench.figures import Figure, print_lines
 from bench.flow import ANSWERS
-from bench.polling import FIRST_CHAT, WAIT_SECONDS, Contender
+from bench.polling import FIRST_CHAT, READY, WAIT_SECONDS, Contender
 from bot.flows import registered_flows
 from bot.flows.engine import TIMEZONE, Engine, FloodLimit
 from bot.handlers.telegram.routers import FAILED
