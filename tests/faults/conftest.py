@@ -1,9 +1,11 @@
 """Helpers shared by the fault tests: a whole-database snapshot to compare before and after a
-fault, and a fault injector that breaks the Nth statement a database engine runs."""
+fault, a fault injector that breaks the Nth statement a database engine runs, and the split of
+the hostile-input flows between processes."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -11,12 +13,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
+import pytest
 from sqlalchemy import event, exc, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import Base
 
 Snapshot = dict[str, list[str]]
+HOSTILE_TEST = "test_hostile_input_at_every_step_never_crashes_and_refused_input_changes_nothing"
+SLOW_FLOWS = ("summary", "support_summary")
+"""Flows whose answers build a chart or a workbook: about twice the time per input."""
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
@@ -106,3 +112,28 @@ def admin_dsn(database_url: str) -> str | None:
     if not database_url.startswith("postgresql"):
         return None
     return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``GIAMNGHEO_HOSTILE_SHARD=k/n`` keeps the k-th of n shares of the hostile-input test's
+    flows (1-based), so ``make faults`` runs its long run as one process per core. Shares are
+    balanced by the flows' cost per input."""
+    shard = os.environ.get("GIAMNGHEO_HOSTILE_SHARD")
+    if not shard:
+        return
+    k, n = (int(part) for part in shard.split("/"))
+    assert 1 <= k <= n, f"GIAMNGHEO_HOSTILE_SHARD={shard}: k must be between 1 and n"
+    flows = [i for i in items if isinstance(i, pytest.Function) and i.originalname == HOSTILE_TEST]
+    loads = [0] * n
+    dropped = set()
+    for item in sorted(flows, key=lambda i: -_cost(i)):
+        share = loads.index(min(loads))
+        loads[share] += _cost(item)
+        if share != k - 1:
+            dropped.add(id(item))
+    config.hook.pytest_deselected(items=[i for i in items if id(i) in dropped])
+    items[:] = [i for i in items if id(i) not in dropped]
+
+
+def _cost(item: pytest.Function) -> int:
+    return 2 if item.callspec.params["name"] in SLOW_FLOWS else 1
