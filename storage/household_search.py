@@ -139,6 +139,16 @@ async def is_code_taken(session: AsyncSession, code: str) -> bool:
     )
 
 
+_PLACE = aliased(AdminUnit, name="place")
+_INFO_COLUMNS = (
+    Household.id, Household.code, Household.head_name, _PLACE.name, Household.members,
+    Household.area, Household.official_status, Household.official_group, Household.official_year,
+    Household.latest_class,
+)  # fmt: skip
+"""Columns, not ORM objects: a search only shows them; the
+alias of the household's unit is built once."""
+
+
 async def _select_info(
     session: AsyncSession,
     scope: Any,
@@ -146,10 +156,9 @@ async def _select_info(
     limit: int,
     exact_first: str | None = None,
 ) -> list[HouseholdInfo]:
-    place = aliased(AdminUnit)
     statement = (
-        select(Household, place.name)
-        .join(place, place.id == Household.unit_id)
+        select(*_INFO_COLUMNS)
+        .join(_PLACE, _PLACE.id == Household.unit_id)
         .where(scope, condition)
         .limit(limit)
     )
@@ -158,19 +167,18 @@ async def _select_info(
     else:
         statement = statement.order_by(Household.code)
     rows = (await session.execute(statement)).all()
-    return [_info(row, place_name) for row, place_name in rows]
-
-
-def _info(row: Household, place_name: str) -> HouseholdInfo:
-    return HouseholdInfo(
-        id=row.id,
-        code=row.code,
-        head_name=row.head_name,
-        place=place_name,
-        members=row.members,
-        area=row.area,
-        official_status=row.official_status,
-        official_group=row.official_group,
-        official_year=row.official_year,
-        latest_class=row.latest_class,
-    )
+    return [
+        HouseholdInfo(
+            id=row_id,
+            code=code,
+            head_name=head,
+            place=place,
+            members=members,
+            area=area,
+            official_status=status,
+            official_group=group,
+            official_year=year,
+            latest_class=latest,
+        )
+        for row_id, code, head, place, members, area, status, group, year, latest in rows
+    ]
