@@ -55,6 +55,8 @@ CLAIM_SCORE = 1.0 + CONTAINS_BONUS
 RELATIVE_CUTOFF = 0.6
 """Hits scoring less than this share of the best hit are left out."""
 INITIALISM_MIN_WORDS = 3
+SIMILAR_CACHE = 4096
+"""Query words whose near spellings are remembered per catalogue index."""
 
 STOP_WORDS = frozenset(
     {
@@ -135,11 +137,20 @@ def _entry(policy: Policy) -> _Entry:
     return _Entry(policy, tuple(phrases), strong, weak)
 
 
+def _ratio_at_least(a: str, b: str, threshold: float) -> float:
+    """difflib's similarity ratio of ``a`` and ``b`` when it reaches ``threshold``, else 0.
+    The quick upper bounds rule most pairs out before the full comparison."""
+    matcher = SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else 0.0
+
+
 def _similar(word: str, other: str) -> float:
     if len(word) < TYPO_MIN_LENGTH or len(other) < TYPO_MIN_LENGTH - 1:
         return 0.0
-    ratio = SequenceMatcher(None, word, other).ratio()
-    return ratio * TYPO_WEIGHT if ratio >= TYPO_RATIO else 0.0
+    return _ratio_at_least(word, other, TYPO_RATIO) * TYPO_WEIGHT
 
 
 def _phrase_bonus(query: str, phrases: Sequence[str], typos: bool) -> tuple[float, bool]:
@@ -156,8 +167,8 @@ def _phrase_bonus(query: str, phrases: Sequence[str], typos: bool) -> tuple[floa
         elif f" {phrase} " in f" {query} " and (" " in phrase or len(phrase) >= 4):
             best, exact = max(best, CONTAINS_BONUS), True
         elif typos and min(len(compact), len(packed)) >= TYPO_MIN_LENGTH:
-            ratio = SequenceMatcher(None, compact, packed).ratio()
-            if ratio >= COMPACT_RATIO:
+            ratio = _ratio_at_least(compact, packed, COMPACT_RATIO)
+            if ratio:
                 bonus = EXACT_BONUS * ratio * TYPO_WEIGHT
                 if bonus > best:
                     best, exact = bonus, True
@@ -174,8 +185,10 @@ class PolicyIndex:
             for word in entry.strong | entry.weak:
                 counts[word] = counts.get(word, 0) + 1
         self._counts: Mapping[str, int] = counts
+        # People ask with the same few words (and the same typos) again and again.
+        self._similar = functools.lru_cache(maxsize=SIMILAR_CACHE)(self._stands_for)
 
-    def _similar(self, word: str) -> Mapping[str, float]:
+    def _stands_for(self, word: str) -> Mapping[str, float]:
         """Catalogue words ``word`` stands for: itself when some policy uses it, otherwise the
         words it may be a typo of, with how close each is."""
         if word in self._counts:
