@@ -161,6 +161,7 @@ class Engine:
         self._sessions = sessions
         self._clock = clock
         self._flows = {flow.name: flow for flow in flows}
+        self._all = tuple(self._flows.values())
         self._tz = tz
         self._ttl = ttl
         self._resume_after = resume_after
@@ -170,7 +171,7 @@ class Engine:
 
     @property
     def flows(self) -> tuple[Flow, ...]:
-        return tuple(self._flows.values())
+        return self._all
 
     async def handle(
         self, inbound: Inbound, *, before_commit: ReplyHook | None = None

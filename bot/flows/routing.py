@@ -47,17 +47,28 @@ def allowed_flows(flows: Sequence[Flow], access: Access) -> list[Flow]:
 
 
 @functools.lru_cache(maxsize=64)
-def _keywords_longest_first(flows: tuple[Flow, ...]) -> tuple[tuple[str, Flow], ...]:
-    """Every folded keyword of ``flows`` with its flow, longest first. The engine asks with the
-    same few tuples of flows on every message, so each order is worked out once."""
-    keywords = ((fold(k), f) for f in flows for k in f.keywords)
-    return tuple(sorted(keywords, key=lambda item: -len(item[0])))
+def _keywords_by_first_word(
+    flows: tuple[Flow, ...],
+) -> dict[str, tuple[tuple[str, Flow], ...]]:
+    """Every folded keyword of ``flows`` with its flow, under the keyword's first word, longest
+    first. The engine asks with the same few tuples of flows on every message, so each index is
+    built once."""
+    index: dict[str, list[tuple[str, Flow]]] = {}
+    for flow in flows:
+        for keyword in flow.keywords:
+            folded = fold(keyword)
+            index.setdefault(folded.split(" ", 1)[0], []).append((folded, flow))
+    return {
+        first: tuple(sorted(found, key=lambda item: -len(item[0])))
+        for first, found in index.items()
+    }
 
 
 def match_keyword(flows: Sequence[Flow], text: str) -> Match | None:
     """The flow whose keyword starts ``text``; the longest keyword wins."""
     folded = fold(text)
-    for keyword, flow in _keywords_longest_first(tuple(flows)):
+    candidates = _keywords_by_first_word(tuple(flows)).get(folded.split(" ", 1)[0], ())
+    for keyword, flow in candidates:
         if folded == keyword or folded.startswith(keyword + " "):
             return Match(flow, " ".join(text.split()[len(keyword.split()) :]))
     return None
