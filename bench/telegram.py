@@ -64,7 +64,7 @@ from tests.bot.fake_telegram import FakeTelegram
 TOKEN = "123456:BENCH"
 DEFAULT_CADRES = 20
 DEFAULT_CHECKS = 2
-DEFAULT_ROUNDS = 3
+DEFAULT_ROUNDS = 5
 WARM_UP_CHECKS = 1
 GOAL = 3.0
 ACTOR = Actor("bench")
