@@ -66,23 +66,26 @@ def _keywords_by_first_word(
 
 def match_keyword(flows: Sequence[Flow], text: str) -> Match | None:
     """The flow whose keyword starts ``text``; the longest keyword wins."""
-    folded = fold(text)
-    candidates = _keywords_by_first_word(tuple(flows)).get(folded.split(" ", 1)[0], ())
-    for keyword, flow in candidates:
-        if folded == keyword or folded.startswith(keyword + " "):
-            return Match(flow, " ".join(text.split()[len(keyword.split()) :]))
-    return None
+    return _by_keyword(flows, fold(text), text)
 
 
 def match_flow(flows: Sequence[Flow], text: str) -> Match | None:
     """The flow whose keyword starts ``text`` (longest keyword wins), else one that claims it."""
-    found = match_keyword(flows, text)
+    folded = fold(text)
+    found = _by_keyword(flows, folded, text)
     if found is not None:
         return found
-    folded = fold(text)
     for flow in flows:
         if flow.matches is not None and flow.matches(folded):
             return Match(flow, text.strip())
+    return None
+
+
+def _by_keyword(flows: Sequence[Flow], folded: str, text: str) -> Match | None:
+    candidates = _keywords_by_first_word(tuple(flows)).get(folded.split(" ", 1)[0], ())
+    for keyword, flow in candidates:
+        if folded == keyword or folded.startswith(keyword + " "):
+            return Match(flow, " ".join(text.split()[len(keyword.split()) :]))
     return None
 
 
