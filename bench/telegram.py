@@ -19,7 +19,7 @@ a burst of load on the machine during one round does not decide the result (goal
 The last line shows the same against an echo bot given the stack's start-up freeze of the heap
 (``bot.runtime.freeze_start_up_heap``), for comparison.
 
-    .venv/bin/python -m bench.telegram [--cadres 20] [--checks 2] [--rounds 3]
+    .venv/bin/python -m bench.telegram [--cadres 20] [--checks 2] [--rounds 5]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 Without ``--database-url`` the full stack runs on a temporary SQLite file; a PostgreSQL URL gets
