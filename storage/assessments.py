@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
 from poverty.i18n import N_
-from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.followups import POOR_OR_NEAR_POOR, Evidence, sync_followups
+from storage.followups import Evidence, evidence_of, sync_followups
 from storage.models import Assessment, Household
 
 HOUSEHOLD_GONE = N_("Không tìm thấy hộ này nữa; kết quả chưa được lưu.")
@@ -80,9 +79,7 @@ async def save_assessment(
 
 def _evidence(household: Household, new: NewAssessment) -> Evidence:
     """The household's latest evidence is the check just saved (what
-    :func:`storage.followups.household_evidence` would read back), under the official status
-    when the commune listed it as poor or near-poor."""
-    official = household.official_status
-    status = official if official in POOR_OR_NEAR_POOR else new.computed_class
-    deprived, known = from_mask(new.deprived_mask), from_mask(new.known_mask)
-    return Evidence(status, frozenset(deprived), frozenset(known))
+    :func:`storage.followups.household_evidence` would read back)."""
+    return evidence_of(
+        household.official_status, new.computed_class, new.deprived_mask, new.known_mask
+    )

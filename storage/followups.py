@@ -168,15 +168,19 @@ async def household_evidence(
     evidence: dict[int, Evidence] = {}
     for household_id, official, latest_class, _assessment in rows:
         candidates = [e for e in (assessments.get(household_id), records.get(household_id)) if e]
-        status = official if official in POOR_OR_NEAR_POOR else latest_class
-        if not candidates:
-            evidence[household_id] = Evidence(status, frozenset(), frozenset())
-            continue
-        _at, deprived, known = max(candidates, key=lambda c: c[0])
-        evidence[household_id] = Evidence(
-            status, frozenset(from_mask(deprived)), frozenset(from_mask(known))
-        )
+        _at, deprived, known = max(candidates, key=lambda c: c[0]) if candidates else (None, 0, 0)
+        evidence[household_id] = evidence_of(official, latest_class, deprived, known)
     return evidence
+
+
+def evidence_of(
+    official: str | None, latest_class: str | None, deprived_mask: int, known_mask: int
+) -> Evidence:
+    """The status is the official one when the commune listed the household as poor or
+    near-poor, else the class of the latest check; the indicators are those of the newest
+    evidence (its masks)."""
+    status = official if official in POOR_OR_NEAR_POOR else latest_class
+    return Evidence(status, frozenset(from_mask(deprived_mask)), frozenset(from_mask(known_mask)))
 
 
 async def sync_followups(
