@@ -120,11 +120,8 @@ def suggested_policies(status: str | None, indicator: str) -> tuple[str, ...]:
 async def household_evidence(
     session: AsyncSession, household_ids: Sequence[int]
 ) -> dict[int, Evidence]:
-    """The newest of each household's latest assessment and latest official record.
-
-    The status is the official one when the commune listed the household as poor or near-poor,
-    else the class of the latest check, so a check that finds a new poor household counts.
-    """
+    """The newest of each household's latest assessment and latest official record, as
+    :func:`evidence_of` reads them."""
     households = await session.execute(
         select(
             Household.id,
@@ -177,8 +174,8 @@ def evidence_of(
     official: str | None, latest_class: str | None, deprived_mask: int, known_mask: int
 ) -> Evidence:
     """The status is the official one when the commune listed the household as poor or
-    near-poor, else the class of the latest check; the indicators are those of the newest
-    evidence (its masks)."""
+    near-poor, else the class of the latest check, so a check that finds a new poor household
+    counts; the indicators are those of the newest evidence (its masks)."""
     status = official if official in POOR_OR_NEAR_POOR else latest_class
     return Evidence(status, frozenset(from_mask(deprived_mask)), frozenset(from_mask(known_mask)))
 
