@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, false, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.text import normalize_phone
+from storage.direct import DirectStatement
 from storage.models import AdminUnit, Household, Identity, RoleGrant, User
 
 PHONE_CHANNELS = ("sms", "console")
@@ -75,7 +76,7 @@ async def lookup_identity(session: AsyncSession, channel: str, external_id: str)
     """The user behind ``(channel, external_id)`` with their grants, in one query (every inbound
     message starts here). On SMS and the console a phone number also finds its user."""
     params = {"channel": channel, "external_id": external_id}
-    found = _lookup((await session.execute(_BY_IDENTITY, params)).all())
+    found = _lookup((await _BY_IDENTITY.execute(session, params)).rows)
     if found is None and channel in PHONE_CHANNELS:
         phone = normalize_phone(external_id)
         if phone is not None:
@@ -124,12 +125,14 @@ def _grants_query(
     )
 
 
-_BY_IDENTITY = _grants_query(
-    and_(
-        _IDENTITIES.c.channel == bindparam("channel"),
-        _IDENTITIES.c.external_id == bindparam("external_id"),
-    ),
-    via_identity=True,
+_BY_IDENTITY = DirectStatement(
+    _grants_query(
+        and_(
+            _IDENTITIES.c.channel == bindparam("channel"),
+            _IDENTITIES.c.external_id == bindparam("external_id"),
+        ),
+        via_identity=True,
+    )
 )
 """Built once: it runs on every inbound message."""
 

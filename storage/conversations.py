@@ -12,10 +12,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_name, insert_for
+from storage.direct import DirectStatement
 from storage.models import ConversationState, ProcessedUpdate
 
 # The engine runs these statements on every message, so each is built once (per database
@@ -31,24 +32,25 @@ _STATE_COLUMNS = (
 _IDENTITY = (_STATES.c.channel == bindparam("channel")) & (
     _STATES.c.external_id == bindparam("external_id")
 )
-_LOAD = select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(_IDENTITY).with_for_update()
-_DELETE = delete(_STATES).where(_IDENTITY)
+_LOAD = DirectStatement(
+    select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(_IDENTITY).with_for_update()
+)
+_DELETE = DirectStatement(delete(_STATES).where(_IDENTITY))
 
 
 @cache
-def _save_statement(dialect: str) -> Executable:
+def _save_statement(dialect: str) -> DirectStatement:
     insert = insert_for(dialect)(_STATES).values(
         {name: bindparam(name, type_=_STATES.c[name].type) for name in _STATE_COLUMNS}
     )
     changed = {name: insert.excluded[name] for name in _STATE_COLUMNS if name not in _KEY}
-    return insert.on_conflict_do_update(index_elements=list(_KEY), set_=changed)  # type: ignore[no-any-return]
+    return DirectStatement(insert.on_conflict_do_update(index_elements=list(_KEY), set_=changed))
 
 
 @cache
-def _mark_statement(dialect: str) -> Executable:
-    return insert_for(dialect)(_PROCESSED).on_conflict_do_nothing(  # type: ignore[no-any-return]
-        index_elements=["channel", "update_id"]
-    )
+def _mark_statement(dialect: str) -> DirectStatement:
+    insert = insert_for(dialect)(_PROCESSED)
+    return DirectStatement(insert.on_conflict_do_nothing(index_elements=["channel", "update_id"]))
 
 
 @dataclass
@@ -72,33 +74,22 @@ async def load_conversation(
     session: AsyncSession, channel: str, external_id: str
 ) -> Conversation | None:
     """The conversation of this identity, locked for the rest of the transaction."""
-    result = await session.execute(_LOAD, {"channel": channel, "external_id": external_id})
-    row = result.first()
-    if row is None:
+    found = await _LOAD.execute(session, {"channel": channel, "external_id": external_id})
+    if not found.rows:
         return None
-    return Conversation(
-        channel=row.channel,
-        external_id=row.external_id,
-        user_id=row.user_id,
-        flow=row.flow,
-        started_at=row.started_at,
-        updated_at=row.updated_at,
-        expires_at=row.expires_at,
-        step=row.step,
-        answers=dict(row.answers),
-        history=list(row.history),
-        paused=row.paused,
-    )
+    row = dict(zip(_STATE_COLUMNS, found.rows[0], strict=True))
+    answers, history = dict(row.pop("answers")), list(row.pop("history"))
+    return Conversation(**row, answers=answers, history=history)
 
 
 async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
     """Insert or replace the conversation of its identity."""
     values = {name: getattr(conversation, name) for name in _STATE_COLUMNS}
-    await session.execute(_save_statement(dialect_name(session)), values)
+    await _save_statement(dialect_name(session)).execute(session, values)
 
 
 async def delete_conversation(session: AsyncSession, channel: str, external_id: str) -> None:
-    await session.execute(_DELETE, {"channel": channel, "external_id": external_id})
+    await _DELETE.execute(session, {"channel": channel, "external_id": external_id})
 
 
 async def delete_expired_conversations(session: AsyncSession, now: datetime) -> int:
@@ -113,8 +104,7 @@ async def mark_processed(
     session: AsyncSession, channel: str, update_id: str, now: datetime
 ) -> bool:
     """Record the update; False when it was already processed (a redelivery)."""
-    result = await session.execute(
-        _mark_statement(dialect_name(session)),
-        {"channel": channel, "update_id": update_id, "processed_at": now},
+    result = await _mark_statement(dialect_name(session)).execute(
+        session, {"channel": channel, "update_id": update_id, "processed_at": now}
     )
-    return bool(getattr(result, "rowcount", 0))
+    return result.rowcount > 0

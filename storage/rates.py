@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Executable, Table, bindparam, case
+from sqlalchemy import Table, bindparam, case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_name, insert_for
+from storage.direct import DirectStatement
 from storage.models import MessageRate
 
 _RATES = cast(Table, MessageRate.__table__)
@@ -28,7 +29,7 @@ def window_start(now: datetime, window: timedelta) -> datetime:
 
 
 @cache
-def _count_statement(dialect: str) -> Executable:
+def _count_statement(dialect: str) -> DirectStatement:
     """Built once per dialect (it runs on every message), with bound parameters."""
     start = bindparam("window_start", type_=_RATES.c.window_start.type)
     insert = insert_for(dialect)(_RATES).values(
@@ -43,7 +44,7 @@ def _count_statement(dialect: str) -> Executable:
             "window_start": insert.excluded.window_start,
         },
     )
-    return upsert.returning(_RATES.c.count)  # type: ignore[no-any-return]
+    return DirectStatement(upsert.returning(_RATES.c.count))
 
 
 async def count_message(
@@ -56,5 +57,5 @@ async def count_message(
         "external_id": external_id,
         "window_start": window_start(now, window),
     }
-    result = await session.execute(_count_statement(dialect_name(session)), values)
-    return int(result.scalar_one())
+    result = await _count_statement(dialect_name(session)).execute(session, values)
+    return int(result.rows[0][0])

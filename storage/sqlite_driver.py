@@ -116,22 +116,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, function: Any, operation: str, parameters: Any) -> None:
         adapted = cast(OneTripConnection, self._adapt_connection)
-        async with adapted._execute_mutex:
-            connection = self._connection
-            outcome: Outcome
-            if adapted.may_skip_the_thread() and adapted.holds_write_lock():
-                outcome = function(connection._conn, operation, parameters)
-            elif adapted.may_skip_the_thread() and (
-                tried := adapted.write_without_waiting(function, operation, parameters)
-            ):
-                outcome = tried
-            else:
-                outcome = await connection._execute(
-                    function, connection._conn, operation, parameters
-                )
-            self._description, rows, self._rowcount, self._lastrowid = outcome
-            if self._rowcount >= 0:  # INSERT, UPDATE, DELETE: the write lock is taken
-                adapted.wrote()
+        outcome = await adapted.trip(function, operation, parameters)
+        self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
     def nextset(self) -> None:
@@ -162,6 +148,32 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             yield
         finally:
             self._thread_only = False
+
+    async def execute_now(self, operation: str, parameters: Sequence[Any]) -> Outcome:
+        """Run one statement in one trip (or none) and return its outcome: the cursor's
+        description, every row, the row count and the last row id. Errors are ``sqlite3``'s."""
+        return await self.trip(_run, operation, parameters)
+
+    async def trip(self, function: Any, operation: str, parameters: Any) -> Outcome:
+        """``function(sqlite3 connection, operation, parameters)`` where it may run: on the
+        event loop while this connection holds the write lock (or takes it at once), else on
+        aiosqlite's thread."""
+        async with self._execute_mutex:
+            connection = self._connection
+            outcome: Outcome
+            if self.may_skip_the_thread() and self.holds_write_lock():
+                outcome = function(connection._conn, operation, parameters)
+            elif self.may_skip_the_thread() and (
+                tried := self.write_without_waiting(function, operation, parameters)
+            ):
+                outcome = tried
+            else:
+                outcome = await connection._execute(
+                    function, connection._conn, operation, parameters
+                )
+            if outcome[2] >= 0:  # INSERT, UPDATE, DELETE: the write lock is taken
+                self.wrote()
+        return outcome
 
     def may_skip_the_thread(self) -> bool:
         return not self._thread_only

@@ -14,10 +14,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event, exc, select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import Base
+from storage.sqlite_driver import OneTripConnection, Outcome
 
 Snapshot = dict[str, list[str]]
 HOSTILE_TEST = "test_hostile_input_at_every_step_never_crashes_and_refused_input_changes_nothing"
@@ -42,10 +43,12 @@ def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:
 class StatementFault:
     """Counts the statements an engine runs and breaks the ``fail_at``-th one (1-based).
 
-    On SQLite the driver's error is raised as SQLAlchemy wraps it (``OperationalError``, the
-    way a disk or lock failure surfaces). On PostgreSQL the session's server process is ended
-    with ``pg_terminate_backend`` from another connection just before the statement, so the
-    statement meets a dead connection, as when the database restarts or the network drops.
+    On SQLite the driver fails the statement (``sqlite3.OperationalError``, the way a disk or
+    lock failure surfaces): the fault sits in the one-trip driver, which runs both what
+    SQLAlchemy executes and the engine's direct statements (:mod:`storage.direct`). On
+    PostgreSQL the session's server process is ended with ``pg_terminate_backend`` from another
+    connection just before the statement, so the statement meets a dead connection, as when
+    the database restarts or the network drops.
     """
 
     def __init__(self, engine: AsyncEngine, admin_dsn: str | None) -> None:
@@ -60,25 +63,42 @@ class StatementFault:
         self.fail_at = fail_at
         self.fired = False
 
-    def _before(self, conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+    def _fails_now(self) -> bool:
         self.count += 1
-        if self.count != self.fail_at:
-            return
-        self.fired = True
-        if self.admin_dsn is None:
-            raise exc.OperationalError(
-                statement, params, sqlite3.OperationalError("disk I/O error")
-            )
-        pid = conn.connection.driver_connection.get_server_pid()
-        _terminate_backend(self.admin_dsn, pid)
+        self.fired = self.fired or self.count == self.fail_at
+        return self.count == self.fail_at
+
+    def _before(self, conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if self._fails_now() and self.admin_dsn is not None:
+            pid = conn.connection.driver_connection.get_server_pid()
+            _terminate_backend(self.admin_dsn, pid)
 
     @contextmanager
     def installed(self) -> Iterator[StatementFault]:
+        if self.admin_dsn is None:
+            with self._in_the_sqlite_driver():
+                yield self
+            return
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._before)
         try:
             yield self
         finally:
             event.remove(self.engine.sync_engine, "before_cursor_execute", self._before)
+
+    @contextmanager
+    def _in_the_sqlite_driver(self) -> Iterator[None]:
+        original = OneTripConnection.trip
+
+        async def trip(connection: OneTripConnection, *arguments: Any) -> Outcome:
+            if self._fails_now():
+                raise sqlite3.OperationalError("disk I/O error")
+            return await original(connection, *arguments)
+
+        OneTripConnection.trip = trip  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            OneTripConnection.trip = original  # type: ignore[method-assign]
 
 
 def _terminate_backend(dsn: str, pid: int) -> None:
