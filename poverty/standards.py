@@ -60,6 +60,7 @@ __all__ = [
     "deprivation_from_answers",
     "evaluate",
     "from_mask",
+    "is_question_due",
     "load_standard",
     "parse_standard",
     "questions_to_ask",
@@ -414,3 +415,16 @@ def questions_to_ask(indicator: Indicator, answers: Mapping[str, object]) -> lis
         if question.key not in answers
         and (question.when is None or evaluate(question.when, answers) is True)
     ]
+
+
+def is_question_due(
+    indicator: Indicator, question: Question, answers: Mapping[str, object]
+) -> bool:
+    """Whether ``question`` (one of the indicator's) is among :func:`questions_to_ask`, without
+    deciding every other question of the indicator: a flow asking one step at a time checks
+    each step this way several times per message."""
+    return (
+        question.key not in answers
+        and (question.when is None or evaluate(question.when, answers) is True)
+        and deprivation_from_answers(indicator, answers) is None
+    )

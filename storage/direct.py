@@ -24,8 +24,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import CursorResult, Dialect, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import SessionTransaction
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.dml import UpdateBase
 
 from storage.sqlite_driver import OneTripConnection
@@ -43,17 +42,16 @@ class DirectResult(NamedTuple):
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    compiled: Compiled
-    binds: tuple[tuple[str, Processor | None], ...]
-    """Each positional parameter's name and bind processor, in order."""
+    slots: tuple[tuple[str | None, Processor | None, Any], ...]
+    """Each positional parameter in order: the name of the value given, and its bind
+    processor; or None and the value compiled into the statement (``count + 1``), processed."""
     results: tuple[Processor | None, ...]
     """Each result column's processor."""
 
     def parameters(self, given: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = self.compiled.construct_params(dict(given)) or {}
         return tuple(
-            values[name] if process is None else process(values[name])
-            for name, process in self.binds
+            fixed if name is None else given[name] if process is None else process(given[name])
+            for name, process, fixed in self.slots
         )
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
@@ -100,15 +98,22 @@ def _compile(
     statement: Select[Any] | UpdateBase, dialect: Dialect, names: Sequence[str]
 ) -> _Compiled:
     compiled = statement.compile(dialect=dialect, column_keys=list(names))
-    binds = tuple(
-        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-        for name in compiled.positiontup or ()
-    )
+    slots: list[tuple[str | None, Processor | None, Any]] = []
+    for name in compiled.positiontup or ():
+        bind = compiled.binds[name]
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if name in names:
+            slots.append((name, process, None))
+        elif bind.required:
+            raise ValueError(f"{statement}: no value given for {name}")
+        else:
+            value = bind.effective_value
+            slots.append((None, None, value if process is None else process(value)))
     results = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in statement.exported_columns
     )
-    return _Compiled(str(compiled), compiled, binds, results)
+    return _Compiled(str(compiled), tuple(slots), results)
 
 
 async def _driver(session: AsyncSession) -> tuple[OneTripConnection, Dialect] | None:
@@ -122,11 +127,14 @@ async def _driver(session: AsyncSession) -> tuple[OneTripConnection, Dialect] | 
     cached: tuple[SessionTransaction | None, OneTripConnection | None] | None
     cached = session.info.get(_DRIVER)
     if cached is None or cached[0] is not _innermost(session):
-        connection = await session.connection()
-        raw = (await connection.get_raw_connection()).dbapi_connection
+        raw = await session.run_sync(_dbapi_connection)
         driver = raw if isinstance(raw, OneTripConnection) else None
         cached = session.info[_DRIVER] = (_innermost(session), driver)
     return None if cached[1] is None else (cached[1], bind.dialect)
+
+
+def _dbapi_connection(session: Session) -> Any:
+    return session.connection().connection.dbapi_connection
 
 
 def _innermost(session: AsyncSession) -> SessionTransaction | None:

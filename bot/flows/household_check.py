@@ -9,7 +9,7 @@ Steps, in order (skipped when their ``when`` does not hold):
 3. ``ma_ho_moi``, ``ten_chu_ho``, ``noi_o``, ``so_nhan_khau``, ``khu_vuc``: a new household;
 4. ``thu_nhap`` (or ``tong`` then ``tong_thu_nhap``, divided by the members);
 5. one step per question of the standard (``Question.key``), with the standard's own ``when``
-   and stopping once an indicator is decided (:func:`poverty.standards.questions_to_ask`);
+   and stopping once an indicator is decided (:func:`poverty.standards.is_question_due`);
 6. ``xac_nhan``: the summary, then Có/Không.
 
 The standard is chosen when the check starts (the review year in Asia/Ho_Chi_Minh) and kept in
@@ -38,8 +38,8 @@ from poverty.standards import (
     Question,
     Standard,
     deprivation_from_answers,
+    is_question_due,
     load_standard,
-    questions_to_ask,
     standard_for_year,
     to_mask,
 )
@@ -99,15 +99,21 @@ AREA_OPTIONS = (Option("nong_thon", __("Nông thôn")), Option("thanh_thi", __("
 
 def household(answers: Answers) -> HouseholdInfo | None:
     """The household chosen so far (None while searching or for a new household)."""
+    chosen = _chosen(answers)
+    return None if chosen is None else HouseholdInfo.from_json(chosen)
+
+
+def _chosen(answers: Answers) -> dict[str, Any] | None:
+    """The chosen household as kept in the answers (:meth:`HouseholdInfo.as_json`)."""
     found = answers.get("ho")
     if not isinstance(found, dict):
         return None
     if "ho" in found:
-        return HouseholdInfo.from_json(found["ho"])
+        return cast(dict[str, Any], found["ho"])
     picked = answers.get("chon_ho")
     for candidate in found.get("ung_vien", ()):
         if candidate["code"] == picked:
-            return HouseholdInfo.from_json(candidate)
+            return cast(dict[str, Any], candidate)
     return None
 
 
@@ -117,9 +123,9 @@ def is_new(answers: Answers) -> bool:
 
 
 def members(answers: Answers) -> int | None:
-    info = household(answers)
-    if info is not None:
-        return info.members
+    chosen = _chosen(answers)
+    if chosen is not None:
+        return cast(int, chosen["members"])
     value = answers.get("so_nhan_khau")
     return value if isinstance(value, int) else None
 
@@ -230,7 +236,7 @@ def _answer_for(question: Question) -> AnswerType:
 
 def _question_step(indicator: Indicator, question: Question) -> Step:
     def asked(answers: Answers) -> bool:
-        return question in questions_to_ask(indicator, facts(answers))
+        return question.key not in answers and is_question_due(indicator, question, facts(answers))
 
     return Step(question.key, ask=question.text, answer=_answer_for(question), when=asked)
 

@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 from poverty.classification import SEVERITY, classify
 from poverty.errors import ParseError
 from poverty.parsing import parse_money
-from poverty.standards import AREAS, Area, Standard, all_standards
+from poverty.standards import (
+    AREAS,
+    Area,
+    Question,
+    Standard,
+    all_standards,
+    is_question_due,
+    questions_to_ask,
+)
 from poverty.text import fold, slug
 
 STANDARDS = all_standards()
@@ -98,3 +106,27 @@ def test_parse_money_raises_only_parse_error(text: str) -> None:
 def test_parse_money_on_plausible_inputs_raises_only_parse_error(text: str) -> None:
     with contextlib.suppress(ParseError):
         parse_money(text)
+
+
+def _answer(question: Question) -> st.SearchStrategy[object]:
+    """Any answer a question of this kind may get, or None (asked, not known)."""
+    if question.kind == "yes_no":
+        values: st.SearchStrategy[object] = st.booleans()
+    elif question.kind == "choice":
+        values = st.sampled_from([choice.key for choice in question.choices])
+    else:
+        values = st.integers(min_value=int(question.min or 0), max_value=int(question.max or 200))
+    return st.one_of(st.none(), values)
+
+
+@given(standards, st.data())
+def test_a_question_is_due_exactly_when_it_is_among_the_questions_to_ask(
+    standard: Standard, data: st.DataObject
+) -> None:
+    indicator = data.draw(st.sampled_from(standard.indicators))
+    answered = data.draw(st.sets(st.sampled_from(indicator.questions)))
+    answers: dict[str, object] = {q.key: data.draw(_answer(q)) for q in answered}
+    answers["so_nhan_khau"] = data.draw(st.one_of(st.none(), st.integers(1, 30)))
+    to_ask = questions_to_ask(indicator, answers)
+    for question in indicator.questions:
+        assert is_question_due(indicator, question, answers) == (question in to_ask)
