@@ -19,7 +19,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatAction, ChatType
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, Update
@@ -42,10 +42,16 @@ log = logging.getLogger(__name__)
 def build_router() -> Router:
     """A fresh router (a router joins one dispatcher only, and tests build several)."""
     router = Router(name="telegram")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(in_private_chat)
     router.message.register(on_message)
     router.callback_query.register(on_button)
     return router
+
+
+async def in_private_chat(message: Message) -> bool:
+    """Only private chats are served. A coroutine on purpose: aiogram runs a plain function
+    filter (``F.chat.type == …`` included) on a worker thread, a thread hop per update."""
+    return message.chat.type == ChatType.PRIVATE
 
 
 async def on_message(message: Message, bot: Bot, engine: Engine, event_update: Update) -> None:
