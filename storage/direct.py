@@ -35,6 +35,9 @@ _DRIVER = "storage.direct.driver"
 
 
 class DirectResult(NamedTuple):
+    """The rows a statement returned (processed) and, for INSERT, UPDATE and DELETE, how many
+    rows it changed."""
+
     rows: list[tuple[Any, ...]]
     rowcount: int
 
@@ -68,6 +71,8 @@ class DirectStatement:
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self.statement = statement
         self._compiled: dict[tuple[str, ...], _Compiled] = {}
+        """By the names of the parameters given (an INSERT lists only those columns); the
+        dialect is always SQLite's."""
 
     async def execute(self, session: AsyncSession, parameters: Mapping[str, Any]) -> DirectResult:
         found = await _driver(session)

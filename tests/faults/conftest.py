@@ -65,25 +65,19 @@ class StatementFault:
 
     def _fails_now(self) -> bool:
         self.count += 1
-        self.fired = self.fired or self.count == self.fail_at
-        return self.count == self.fail_at
-
-    def _before(self, conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if self._fails_now() and self.admin_dsn is not None:
-            pid = conn.connection.driver_connection.get_server_pid()
-            _terminate_backend(self.admin_dsn, pid)
+        if self.count != self.fail_at:
+            return False
+        self.fired = True
+        return True
 
     @contextmanager
     def installed(self) -> Iterator[StatementFault]:
         if self.admin_dsn is None:
-            with self._in_the_sqlite_driver():
-                yield self
-            return
-        event.listen(self.engine.sync_engine, "before_cursor_execute", self._before)
-        try:
+            fault = self._in_the_sqlite_driver()
+        else:
+            fault = self._before_each_postgresql_statement(self.admin_dsn)
+        with fault:
             yield self
-        finally:
-            event.remove(self.engine.sync_engine, "before_cursor_execute", self._before)
 
     @contextmanager
     def _in_the_sqlite_driver(self) -> Iterator[None]:
@@ -99,6 +93,18 @@ class StatementFault:
             yield
         finally:
             OneTripConnection.trip = original  # type: ignore[method-assign]
+
+    @contextmanager
+    def _before_each_postgresql_statement(self, dsn: str) -> Iterator[None]:
+        def before(conn: Any, *_: Any) -> None:
+            if self._fails_now():
+                _terminate_backend(dsn, conn.connection.driver_connection.get_server_pid())
+
+        event.listen(self.engine.sync_engine, "before_cursor_execute", before)
+        try:
+            yield
+        finally:
+            event.remove(self.engine.sync_engine, "before_cursor_execute", before)
 
 
 def _terminate_backend(dsn: str, pid: int) -> None:
