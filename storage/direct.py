@@ -1,17 +1,18 @@
-"""Statements that run on every message, handed to the SQLite driver without SQLAlchemy's
+"""Statements that run on every message, handed to the database driver without SQLAlchemy's
 execution layer.
 
 The engine runs a few small indexed statements for every message (the update record, the flood
 counter, who is writing, the conversation). SQLite runs each in about 20 µs; SQLAlchemy's
 execution around it (the statement's cache key, the compiled parameters, the execution context
 and result, a greenlet switch for the async session) costs several times that in Python. A
-:class:`DirectStatement` compiles its Core statement once, processes its parameters and rows
-with the columns' own type processors (UTC datetimes, JSON, booleans) and runs it through the
-one-trip driver (:mod:`storage.sqlite_driver`), in the session's transaction.
+:class:`DirectStatement` compiles its Core statement once per database, processes its
+parameters and rows with the columns' own type processors (UTC datetimes, JSON, booleans) and
+runs it on the connection of the session's transaction: on SQLite through the one-trip driver
+(:mod:`storage.sqlite_driver`, no greenlet, no thread hop while the message holds the write
+lock), elsewhere (PostgreSQL) through the DBAPI cursor of SQLAlchemy's asyncpg adapter.
 
-Everywhere else it runs through the session as usual: on PostgreSQL (a round trip there costs
-more than SQLAlchemy's Python), and whenever the session holds ORM changes not flushed yet
-(executing through the session would flush them first, and the statement must see them).
+It runs through the session as usual whenever the session holds ORM changes not flushed yet:
+executing through the session would flush them first, and the statement must see them.
 """
 
 from __future__ import annotations
@@ -21,17 +22,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Dialect, Select
+from sqlalchemy import Connection, CursorResult, Dialect, Insert, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from storage.sqlite_driver import OneTripConnection
 
 Processor = Callable[[Any], Any]
-_DRIVER = "storage.direct.driver"
-"""Key in ``session.info`` of the driver connection of the session's current transaction."""
+_RUNNER = "storage.direct.runner"
+"""Key in ``session.info`` of how to run statements in the session's current transaction."""
 
 
 class DirectResult(NamedTuple):
@@ -70,38 +72,33 @@ class DirectStatement:
 
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, ...], _Compiled] = {}
-        """By the names of the parameters given (an INSERT lists only those columns); the
-        dialect is always SQLite's."""
+        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+        """By dialect and the names of the parameters given (an INSERT lists only those
+        columns)."""
 
     async def execute(self, session: AsyncSession, parameters: Mapping[str, Any]) -> DirectResult:
-        found = await _driver(session)
-        if found is None or session.new or session.dirty or session.deleted:
+        runner = await _runner(session)
+        if runner is None or session.new or session.dirty or session.deleted:
             result = cast(CursorResult[Any], await session.execute(self.statement, parameters))
             rows = [tuple(row) for row in result] if result.returns_rows else []
             return DirectResult(rows, result.rowcount)
-        driver, dialect = found
-        compiled = self._compiled_for(dialect, tuple(parameters))
-        try:
-            _description, raw_rows, rowcount, _last_id = await driver.execute_now(
-                compiled.sql, compiled.parameters(parameters)
-            )
-        except sqlite3.Error as error:
-            # As SQLAlchemy raises it, without the values: names and phone numbers stay out
-            # of logs.
-            raise DBAPIError.instance(compiled.sql, None, error, sqlite3.Error) from error
+        compiled = self._compiled_for(runner.dialect, tuple(parameters))
+        raw_rows, rowcount = await runner.run(compiled.sql, compiled.parameters(parameters))
         return DirectResult([compiled.row(row) for row in raw_rows], rowcount)
 
     def _compiled_for(self, dialect: Dialect, names: tuple[str, ...]) -> _Compiled:
-        found = self._compiled.get(names)
+        key = (dialect.name, names)
+        found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[names] = _compile(self.statement, dialect, names)
+            found = self._compiled[key] = _compile(self.statement, dialect, names)
         return found
 
 
 def _compile(
     statement: Select[Any] | UpdateBase, dialect: Dialect, names: Sequence[str]
 ) -> _Compiled:
+    if isinstance(statement, Insert):
+        statement = statement.inline()  # no implicit RETURNING of the new row's id
     compiled = statement.compile(dialect=dialect, column_keys=list(names))
     slots: list[tuple[str | None, Processor | None, Any]] = []
     for name in compiled.positiontup or ():
@@ -121,25 +118,72 @@ def _compile(
     return _Compiled(str(compiled), tuple(slots), results)
 
 
-async def _driver(session: AsyncSession) -> tuple[OneTripConnection, Dialect] | None:
-    """The one-trip SQLite connection of the session's transaction and its dialect; None on
-    any other database. Looked up through the session once per transaction or savepoint: the
-    session begins either on the connection only when asked for it (a savepoint's SAVEPOINT
-    included), so a statement sent past it must ask first."""
-    bind = session.bind
-    if bind is None or bind.dialect.name != "sqlite":
+class _OneTrip:
+    """SQLite through the one-trip driver: no greenlet, often no thread hop."""
+
+    def __init__(self, connection: OneTripConnection, dialect: Dialect) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    async def run(self, sql: str, parameters: tuple[Any, ...]) -> tuple[list[Any], int]:
+        try:
+            _description, rows, rowcount, _last_id = await self.connection.execute_now(
+                sql, parameters
+            )
+        except sqlite3.Error as error:
+            # As SQLAlchemy raises it, without the values: names and phone numbers stay out
+            # of logs.
+            raise DBAPIError.instance(sql, None, error, sqlite3.Error) from error
+        return rows, rowcount
+
+
+class _Cursor:
+    """Any other driver (PostgreSQL's asyncpg): its DBAPI cursor, run in one greenlet. A lost
+    connection is invalidated as SQLAlchemy would, so the pool never hands it out again."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+
+    async def run(self, sql: str, parameters: tuple[Any, ...]) -> tuple[list[Any], int]:
+        driver = self.connection.connection.dbapi_connection
+        assert driver is not None  # the transaction holds its connection
+        cursor = driver.cursor()
+        errors = self.dialect.loaded_dbapi.Error
+        try:
+            await greenlet_spawn(cursor.execute, sql, parameters)
+            rows = list(cursor.fetchall()) if cursor.description else []
+            return rows, cursor.rowcount
+        except errors as error:
+            lost = self.dialect.is_disconnect(error, driver, cursor)
+            if lost:
+                await greenlet_spawn(self.connection.invalidate, error)
+            raise DBAPIError.instance(
+                sql, None, error, errors, connection_invalidated=lost
+            ) from error
+        finally:
+            cursor.close()
+
+
+async def _runner(session: AsyncSession) -> _OneTrip | _Cursor | None:
+    """How to run statements on the driver connection of the session's transaction. Looked up
+    through the session once per transaction or savepoint: the session begins either on the
+    connection only when asked for it (a savepoint's SAVEPOINT included), so a statement sent
+    past it must ask first."""
+    if session.bind is None:
         return None
-    cached: tuple[SessionTransaction | None, OneTripConnection | None] | None
-    cached = session.info.get(_DRIVER)
+    cached: tuple[SessionTransaction | None, _OneTrip | _Cursor] | None
+    cached = session.info.get(_RUNNER)
     if cached is None or cached[0] is not _innermost(session):
-        raw = await session.run_sync(_dbapi_connection)
-        driver = raw if isinstance(raw, OneTripConnection) else None
-        cached = session.info[_DRIVER] = (_innermost(session), driver)
-    return None if cached[1] is None else (cached[1], bind.dialect)
-
-
-def _dbapi_connection(session: Session) -> Any:
-    return session.connection().connection.dbapi_connection
+        connection = await session.run_sync(lambda sync: sync.connection())
+        driver = connection.connection.dbapi_connection
+        runner = (
+            _OneTrip(driver, connection.dialect)
+            if isinstance(driver, OneTripConnection)
+            else _Cursor(connection)
+        )
+        cached = session.info[_RUNNER] = (_innermost(session), runner)
+    return cached[1]
 
 
 def _innermost(session: AsyncSession) -> SessionTransaction | None:

@@ -4,18 +4,17 @@ the hostile-input flows between processes."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_cursor
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Base
 from storage.sqlite_driver import OneTripConnection, Outcome
@@ -44,15 +43,15 @@ class StatementFault:
     """Counts the statements an engine runs and breaks the ``fail_at``-th one (1-based).
 
     On SQLite the driver fails the statement (``sqlite3.OperationalError``, the way a disk or
-    lock failure surfaces): the fault sits in the one-trip driver, which runs both what
-    SQLAlchemy executes and the engine's direct statements (:mod:`storage.direct`). On
-    PostgreSQL the session's server process is ended with ``pg_terminate_backend`` from another
-    connection just before the statement, so the statement meets a dead connection, as when
-    the database restarts or the network drops.
+    lock failure surfaces). On PostgreSQL the session's server process is ended with
+    ``pg_terminate_backend`` from another connection just before the statement, so the
+    statement meets a dead connection, as when the database restarts or the network drops.
+    Either way the fault sits in the driver (the one-trip SQLite driver, SQLAlchemy's asyncpg
+    cursor), which runs both what SQLAlchemy executes and the engine's direct statements
+    (:mod:`storage.direct`).
     """
 
-    def __init__(self, engine: AsyncEngine, admin_dsn: str | None) -> None:
-        self.engine = engine
+    def __init__(self, admin_dsn: str | None) -> None:
         self.admin_dsn = admin_dsn
         self.count = 0
         self.fail_at: int | None = None
@@ -96,41 +95,28 @@ class StatementFault:
 
     @contextmanager
     def _before_each_postgresql_statement(self, dsn: str) -> Iterator[None]:
-        def before(conn: Any, *_: Any) -> None:
-            if self._fails_now():
-                _terminate_backend(dsn, conn.connection.driver_connection.get_server_pid())
+        original = AsyncAdapt_asyncpg_cursor._prepare_and_execute
 
-        event.listen(self.engine.sync_engine, "before_cursor_execute", before)
+        async def prepare_and_execute(cursor: Any, *arguments: Any) -> Any:
+            if self._fails_now():
+                pid = cursor._adapt_connection._connection.get_server_pid()
+                await _terminate_backend(dsn, pid)
+            return await original(cursor, *arguments)
+
+        AsyncAdapt_asyncpg_cursor._prepare_and_execute = prepare_and_execute
         try:
             yield
         finally:
-            event.remove(self.engine.sync_engine, "before_cursor_execute", before)
+            AsyncAdapt_asyncpg_cursor._prepare_and_execute = original
 
 
-def _terminate_backend(dsn: str, pid: int) -> None:
-    """End server process ``pid`` and wait until it is gone. Runs on a thread of its own: the
-    caller is a synchronous hook inside the event loop."""
-
-    async def terminate() -> None:
-        connection = await asyncpg.connect(dsn)
-        try:
-            assert await connection.fetchval("SELECT pg_terminate_backend($1, 5000)", pid)
-        finally:
-            await connection.close()
-
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(terminate())
-        except BaseException as error:  # re-raised on the calling thread
-            errors.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
+async def _terminate_backend(dsn: str, pid: int) -> None:
+    """End server process ``pid`` and wait until it is gone."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        assert await connection.fetchval("SELECT pg_terminate_backend($1, 5000)", pid)
+    finally:
+        await connection.close()
 
 
 def admin_dsn(database_url: str) -> str | None:

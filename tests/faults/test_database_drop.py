@@ -51,8 +51,8 @@ class Outcome:
 
 
 @pytest.fixture
-def fault(engine: AsyncEngine, database_url: str) -> Iterator[StatementFault]:
-    with StatementFault(engine, admin_dsn(database_url)).installed() as installed:
+def fault(database_url: str) -> Iterator[StatementFault]:
+    with StatementFault(admin_dsn(database_url)).installed() as installed:
         yield installed
 
 
