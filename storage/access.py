@@ -76,7 +76,16 @@ async def lookup_identity(session: AsyncSession, channel: str, external_id: str)
     """The user behind ``(channel, external_id)`` with their grants, in one query (every inbound
     message starts here). On SMS and the console a phone number also finds its user."""
     params = {"channel": channel, "external_id": external_id}
-    found = _lookup((await _BY_IDENTITY.execute(session, params)).rows)
+    rows = (await _BY_IDENTITY.execute(session, params)).rows
+    return await lookup_from_rows(session, channel, external_id, rows)
+
+
+async def lookup_from_rows(
+    session: AsyncSession, channel: str, external_id: str, rows: Sequence[Any]
+) -> IdentityLookup:
+    """The sender, from the rows of :func:`grants_query` for their identity (none when it is
+    unknown); on SMS and the console a phone number also finds its user."""
+    found = _lookup(rows)
     if found is None and channel in PHONE_CHANNELS:
         phone = normalize_phone(external_id)
         if phone is not None:
@@ -99,37 +108,38 @@ async def access_for_user(session: AsyncSession, user_id: int) -> Access | None:
 
 
 _USERS = cast(Table, User.__table__)
-_IDENTITIES = cast(Table, Identity.__table__)
-_GRANTS = cast(Table, RoleGrant.__table__)
+IDENTITIES = cast(Table, Identity.__table__)
+GRANTS = cast(Table, RoleGrant.__table__)
 _UNITS = cast(Table, AdminUnit.__table__)
 
 
-def _grants_query(
+def grants_query(
     condition: ColumnElement[bool], *, via_identity: bool = False
 ) -> Select[*tuple[Any, ...]]:
-    """One row per grant in force (one row with no grant when there is none). Core columns of
-    the tables, not ORM attributes: no ORM loading for a query every message runs."""
+    """One row per grant in force (one row with no grant when there is none): the user's id,
+    name and revocation, then the grant's role and unit (id, name, level, path). Core columns
+    of the tables, not ORM attributes: no ORM loading for a query every message runs."""
     query = select(
-        _USERS.c.id, _USERS.c.name, _USERS.c.revoked_at, _GRANTS.c.role,
+        _USERS.c.id, _USERS.c.name, _USERS.c.revoked_at, GRANTS.c.role,
         _UNITS.c.id, _UNITS.c.name, _UNITS.c.level, _UNITS.c.path,
     ).select_from(_USERS)  # fmt: skip
     if via_identity:
-        query = query.join(_IDENTITIES, _IDENTITIES.c.user_id == _USERS.c.id)
+        query = query.join(IDENTITIES, IDENTITIES.c.user_id == _USERS.c.id)
     return (
         query.outerjoin(
-            _GRANTS, and_(_GRANTS.c.user_id == _USERS.c.id, _GRANTS.c.revoked_at.is_(None))
+            GRANTS, and_(GRANTS.c.user_id == _USERS.c.id, GRANTS.c.revoked_at.is_(None))
         )
-        .outerjoin(_UNITS, _UNITS.c.id == _GRANTS.c.unit_id)
+        .outerjoin(_UNITS, _UNITS.c.id == GRANTS.c.unit_id)
         .where(condition)
-        .order_by(_GRANTS.c.id)
+        .order_by(GRANTS.c.id)
     )
 
 
 _BY_IDENTITY = DirectStatement(
-    _grants_query(
+    grants_query(
         and_(
-            _IDENTITIES.c.channel == bindparam("channel"),
-            _IDENTITIES.c.external_id == bindparam("external_id"),
+            IDENTITIES.c.channel == bindparam("channel"),
+            IDENTITIES.c.external_id == bindparam("external_id"),
         ),
         via_identity=True,
     )
@@ -140,7 +150,7 @@ _BY_IDENTITY = DirectStatement(
 async def _user_with_grants(
     session: AsyncSession, condition: ColumnElement[bool]
 ) -> IdentityLookup | None:
-    return _lookup((await session.execute(_grants_query(condition))).all())
+    return _lookup((await session.execute(grants_query(condition))).all())
 
 
 def _lookup(rows: Sequence[Any]) -> IdentityLookup | None:

@@ -23,7 +23,7 @@ from storage.models import ConversationState, ProcessedUpdate
 # dialect) with bound parameters: SQLAlchemy then finds its compiled form without rebuilding
 # and hashing the statement every time. Core statements on the tables: no ORM objects loaded.
 _STATES = cast(Table, ConversationState.__table__)
-_PROCESSED = cast(Table, ProcessedUpdate.__table__)
+PROCESSED = cast(Table, ProcessedUpdate.__table__)
 _KEY = ("channel", "external_id")
 _STATE_COLUMNS = (
     "channel", "external_id", "user_id", "flow", "step", "answers", "history", "paused",
@@ -49,7 +49,7 @@ def _save_statement(dialect: str) -> DirectStatement:
 
 @cache
 def _mark_statement(dialect: str) -> DirectStatement:
-    insert = insert_for(dialect)(_PROCESSED)
+    insert = insert_for(dialect)(PROCESSED)
     return DirectStatement(insert.on_conflict_do_nothing(index_elements=["channel", "update_id"]))
 
 

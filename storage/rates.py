@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from storage.db import dialect_name, insert_for
 from storage.direct import DirectStatement
 from storage.models import MessageRate
 
-_RATES = cast(Table, MessageRate.__table__)
+RATES = cast(Table, MessageRate.__table__)
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:
@@ -31,20 +31,26 @@ def window_start(now: datetime, window: timedelta) -> datetime:
 @cache
 def _count_statement(dialect: str) -> DirectStatement:
     """Built once per dialect (it runs on every message), with bound parameters."""
-    start = bindparam("window_start", type_=_RATES.c.window_start.type)
-    insert = insert_for(dialect)(_RATES).values(
+    start = bindparam("window_start", type_=RATES.c.window_start.type)
+    insert = insert_for(dialect)(RATES).values(
         channel=bindparam("channel"), external_id=bindparam("external_id"), window_start=start,
         count=1,
     )  # fmt: skip
-    same_window = insert.excluded.window_start == _RATES.c.window_start
+    return DirectStatement(counting_upsert(insert))
+
+
+def counting_upsert(insert: Any) -> Any:
+    """``insert`` (of one ``message_rates`` row with ``count`` 1) as the counter's upsert: one
+    more in the same window, 1 in a new one; it returns the count."""
+    same_window = insert.excluded.window_start == RATES.c.window_start
     upsert = insert.on_conflict_do_update(
         index_elements=["channel", "external_id"],
         set_={
-            "count": case((same_window, _RATES.c.count + 1), else_=1),
+            "count": case((same_window, RATES.c.count + 1), else_=1),
             "window_start": insert.excluded.window_start,
         },
     )
-    return DirectStatement(upsert.returning(_RATES.c.count))
+    return upsert.returning(RATES.c.count)
 
 
 async def count_message(

@@ -50,15 +50,9 @@ from bot.flows.routing import (
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_date
-from storage.access import Access, access_for_identity, lookup_identity
-from storage.conversations import (
-    Conversation,
-    delete_conversation,
-    load_conversation,
-    mark_processed,
-    save_conversation,
-)
-from storage.rates import count_message
+from storage.access import Access, access_for_identity
+from storage.conversations import Conversation, delete_conversation, save_conversation
+from storage.opening import open_message
 
 MAX_MESSAGE_LENGTH = 500
 DEFAULT_TTL = timedelta(days=3)
@@ -192,19 +186,26 @@ class Engine:
         self, session: AsyncSession, inbound: Inbound, now: datetime
     ) -> list[Outbound]:
         identity = inbound.identity
-        if inbound.update_id is not None and not await mark_processed(
-            session, identity.channel, inbound.update_id, now
-        ):
+        limit = self._flood_limit
+        opening = await open_message(
+            session,
+            identity.channel,
+            identity.external_id,
+            inbound.update_id,
+            now,
+            limit.per if limit is not None else None,
+        )
+        if not opening.is_new:
             return []
-        flooded = await self._flood_check(session, identity, now)
-        if flooded is not None:
-            return flooded
-        found = await lookup_identity(session, identity.channel, identity.external_id)
-        if found.revoked:
+        if limit is not None and opening.count is not None and opening.count > limit.messages:
+            # The first message over the limit gets the note, the rest of the window nothing.
+            return [Outbound(_(FLOODED))] if opening.count == limit.messages + 1 else []
+        if opening.sender.revoked:
             return [Outbound(_(REVOKED))]
         brief = identity.channel in self._brief_channels
-        turn = _Turn(session, found.access or GUEST, identity, now, self._tz, brief)
-        return await self._dispatch(turn, inbound.text.translate(CONTROL_AS_SPACE))
+        turn = _Turn(session, opening.sender.access or GUEST, identity, now, self._tz, brief)
+        text = inbound.text.translate(CONTROL_AS_SPACE)
+        return await self._dispatch(turn, text, opening.conversation)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -219,22 +220,9 @@ class Engine:
         async with self._sessions() as session, self._sqlite_writer, session.begin():
             yield session  # the writer is free again once committed, before the session closes
 
-    async def _flood_check(
-        self, session: AsyncSession, identity: IdentityRef, now: datetime
-    ) -> list[Outbound] | None:
-        """None within the limit; the note for the first message over it; nothing after."""
-        limit = self._flood_limit
-        if limit is None:
-            return None
-        count = await count_message(session, identity.channel, identity.external_id, now, limit.per)
-        if count <= limit.messages:
-            return None
-        return [Outbound(_(FLOODED))] if count == limit.messages + 1 else []
-
-    async def _dispatch(self, turn: _Turn, text: str) -> list[Outbound]:
-        conversation = await load_conversation(
-            turn.session, turn.identity.channel, turn.identity.external_id
-        )
+    async def _dispatch(
+        self, turn: _Turn, text: str, conversation: Conversation | None
+    ) -> list[Outbound]:
         flow = self._flows.get(conversation.flow) if conversation else None
         if conversation is not None and flow is not None and not turn.may_run(flow):
             await self._drop(turn)

@@ -1,0 +1,168 @@
+"""What every inbound message does first: record its update, count it against the flood limit,
+find who sent it, and lock their conversation.
+
+On PostgreSQL the first three are one statement (common table expressions): the server sits
+across a round trip, which costs more than the statements themselves, so a message makes five
+round trips (BEGIN, this, the conversation, saving it, COMMIT) instead of seven. A redelivered
+update is not counted. The conversation is read by a statement of its own, after the counter's
+row lock is held: two messages of one person then take their locks in the same order, and the
+second reads the conversation as the first left it (a statement sees what was committed before
+it began, and this one may have waited for the first message's commit). On SQLite, with no
+round trips and one writer at a time, they are four direct statements in a row, and a
+redelivered update stops after the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access import (
+    GRANTS,
+    IDENTITIES,
+    IdentityLookup,
+    grants_query,
+    lookup_from_rows,
+    lookup_identity,
+)
+from storage.conversations import PROCESSED, Conversation, load_conversation, mark_processed
+from storage.db import dialect_name
+from storage.direct import DirectStatement
+from storage.rates import RATES, count_message, counting_upsert, window_start
+from storage.types import UTCDateTime
+
+
+@dataclass(frozen=True)
+class Opening:
+    """``is_new``: the update was not handled before (always, without an update id); a
+    redelivery should be answered with nothing. ``count``: the identity's messages in the flood
+    window, this one included (None when not counted). ``sender`` and ``conversation`` are read
+    only for a new update; the conversation is locked for the rest of the transaction."""
+
+    is_new: bool
+    count: int | None
+    sender: IdentityLookup
+    conversation: Conversation | None
+
+
+REDELIVERED = Opening(False, None, IdentityLookup(None), None)
+
+
+async def open_message(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    update_id: str | None,
+    now: datetime,
+    window: timedelta | None,
+) -> Opening:
+    """Record ``update_id`` (when given), count the message in ``window`` (when given), and read
+    the sender and their conversation, in the session's transaction."""
+    if dialect_name(session) == "postgresql":
+        return await _open_on_postgresql(session, channel, external_id, update_id, now, window)
+    if update_id is not None and not await mark_processed(session, channel, update_id, now):
+        return REDELIVERED
+    count = None
+    if window is not None:
+        count = await count_message(session, channel, external_id, now, window)
+    return Opening(
+        True,
+        count,
+        await lookup_identity(session, channel, external_id),
+        await load_conversation(session, channel, external_id),
+    )
+
+
+async def _open_on_postgresql(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    update_id: str | None,
+    now: datetime,
+    window: timedelta | None,
+) -> Opening:
+    parameters = {
+        "channel": channel,
+        "external_id": external_id,
+        "update_id": update_id,
+        "now": now,
+        "window_start": window_start(now, window) if window is not None else now,
+        "counting": window is not None,
+    }
+    rows = (await _OPENING.execute(session, parameters)).rows
+    fresh, count = rows[0][:2]
+    if update_id is not None and not fresh:
+        return REDELIVERED
+    senders = [row[2:] for row in rows if row[2] is not None]
+    return Opening(
+        True,
+        count,
+        await lookup_from_rows(session, channel, external_id, senders),
+        await load_conversation(session, channel, external_id),
+    )
+
+
+def _opening_statement() -> Select[Any]:
+    """One row per grant of the sender (one row when they have none or are unknown): whether
+    the update was new, the count, then the grant row of :func:`storage.access.grants_query`."""
+    channel = bindparam("channel", type_=String())
+    external_id = bindparam("external_id", type_=String())
+    update_id = bindparam("update_id", type_=String())
+    now = bindparam("now", type_=UTCDateTime())
+    start = bindparam("window_start", type_=UTCDateTime())
+    counting = bindparam("counting", type_=Boolean())
+    marked = (
+        postgresql.insert(PROCESSED)
+        .from_select(
+            ["channel", "update_id", "processed_at"],
+            select(channel, update_id, now).where(update_id.is_not(None)),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+        .returning(PROCESSED.c.id)
+        .cte("marked")
+    )
+    fresh_message = update_id.is_(None) | exists(select(marked.c.id))
+    count = counting_upsert(
+        postgresql.insert(RATES).from_select(
+            ["channel", "external_id", "window_start", "count"],
+            select(channel, external_id, start, literal(1)).where(counting, fresh_message),
+        )
+    ).cte("counted")
+    of_identity = and_(IDENTITIES.c.channel == channel, IDENTITIES.c.external_id == external_id)
+    sender = (
+        grants_query(of_identity, via_identity=True)
+        .add_columns(GRANTS.c.id.label("grant_id"))
+        .order_by(None)
+        .cte("sender")
+    )
+    one = select(literal_column("1").label("one")).subquery("one")
+    return (
+        select(
+            select(func.count()).select_from(marked).scalar_subquery().label("fresh"),
+            select(count.c.count).scalar_subquery().label("count"),
+            *list(sender.c)[:-1],
+        )
+        .select_from(one)
+        .outerjoin(sender, true())
+        .order_by(sender.c.grant_id)
+    )
+
+
+_OPENING = DirectStatement(_opening_statement())
