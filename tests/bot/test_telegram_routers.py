@@ -10,17 +10,12 @@ from typing import Any, cast
 import pytest
 
 from bot.flows.engine import Engine
-from bot.flows.messages import Inbound, Outbound
 from bot.handlers.telegram.setup import Telegram, build_telegram
 from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.test_telegram_typing import TimedEngine
 
 CHAT = 4545
 GROUP = -100_4545
-
-
-class EchoEngine:
-    async def handle(self, inbound: Inbound) -> list[Outbound]:
-        return [Outbound(f"Đã nhận: {inbound.text}")]
 
 
 @pytest.fixture
@@ -31,7 +26,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def telegram(fake: FakeTelegram) -> AsyncIterator[Telegram]:
-    built = build_telegram("123456:TEST", fake.url, cast(Engine, EchoEngine()))
+    built = build_telegram("123456:TEST", fake.url, cast(Engine, TimedEngine(0)))
     yield built
     await built.bot.session.close()
 
