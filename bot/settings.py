@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
 
+    plan_reminders: bool = True
+    """Whether ``giamngheo run`` plans reminders (report deadlines, follow-up digests,
+    escalations). Off for a worker that only answers and sends the outbox while another process
+    plans (``giamngheo scheduler``, or one ``giamngheo run`` left on)."""
+
     flood_limit_per_minute: int = 30
     """Messages one chat identity may send per minute before the bot asks them to slow down."""
 

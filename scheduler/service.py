@@ -3,7 +3,8 @@
 APScheduler 3 (``AsyncIOScheduler``) only calls :func:`scheduler.tick.tick` every
 ``tick_every`` seconds; what is due lives in the database, so a restart loses nothing and several
 instances can run side by side. The dispatcher is a plain asyncio task when a :class:`Sender` is
-given (``giamngheo scheduler`` without one only plans).
+given (``giamngheo scheduler`` without one only plans); with ``plans`` off there are no ticks,
+only the dispatcher (a worker that sends while another process plans).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class SchedulerService:
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
     translate: Translate = str
     tick_every: float = 300.0
+    plans: bool = True
     _scheduler: AsyncIOScheduler | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _dispatching: asyncio.Task[object] | None = None
@@ -51,18 +53,19 @@ class SchedulerService:
         return result
 
     def start(self) -> None:
-        scheduler = AsyncIOScheduler(timezone=self.calendar.timezone)
-        scheduler.add_job(
-            self.tick_now,
-            "interval",
-            seconds=self.tick_every,
-            id=TICK_JOB,
-            next_run_time=datetime.now(UTC),  # APScheduler keeps wall-clock time
-            max_instances=1,
-            coalesce=True,
-        )
-        scheduler.start()
-        self._scheduler = scheduler
+        if self.plans:
+            scheduler = AsyncIOScheduler(timezone=self.calendar.timezone)
+            scheduler.add_job(
+                self.tick_now,
+                "interval",
+                seconds=self.tick_every,
+                id=TICK_JOB,
+                next_run_time=datetime.now(UTC),  # APScheduler keeps wall-clock time
+                max_instances=1,
+                coalesce=True,
+            )
+            scheduler.start()
+            self._scheduler = scheduler
         if self.sender is not None:
             dispatcher = Dispatcher(
                 self.sessions,
@@ -93,6 +96,7 @@ async def start_scheduler(
     worker: str,
     translate: Translate = str,
     dispatch: DispatchConfig | None = None,
+    plans: bool = True,
 ) -> SchedulerService:
     """What ``giamngheo run`` calls once its loop runs; call ``await service.stop()`` on exit."""
     service = SchedulerService(
@@ -103,6 +107,7 @@ async def start_scheduler(
         worker=worker,
         dispatch=dispatch or DispatchConfig(),
         translate=translate,
+        plans=plans,
     )
     service.start()
     return service

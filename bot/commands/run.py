@@ -9,7 +9,8 @@ needs ``GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET``. SMS (``GIAMNGHEO_SMS_WEBHOOK_SECRET
 Every webhook shares one HTTP server (``GIAMNGHEO_HTTP_HOST``/``_PORT``, plus ``/healthz``).
 The scheduler runs inside (report reminders, follow-up digests, escalations) and its dispatcher
 sends the outbox through every channel that is on; people without a chat identity, or outside
-Zalo's free-reply window, get their reminders by SMS. The database must be initialised
+Zalo's free-reply window, get their reminders by SMS. ``GIAMNGHEO_PLAN_REMINDERS=false`` keeps
+the dispatcher and leaves the planning to another process. The database must be initialised
 (``giamngheo init``).
 
 Adding a channel is one builder in :data:`CHANNELS`: it returns a :class:`Served` (its name,
@@ -250,6 +251,7 @@ async def serve(settings: Settings, webhook: str | None) -> None:
                 ChannelRouter({channel.name: channel.sender for channel in channels}),
                 worker=f"{socket.gethostname()}:{os.getpid()}",
                 translate=_,
+                plans=settings.plan_reminders,
             )
             try:
                 await _serve_channels(settings, channels, stop)

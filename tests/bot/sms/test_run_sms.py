@@ -54,6 +54,7 @@ async def test_run_with_only_sms_settings_answers_an_sms_and_stops_on_sigterm(
         "GIAMNGHEO_SMS_WEBHOOK_SECRET": SECRET.decode(),
         "GIAMNGHEO_SMS_SEND_URL": gateway.url,
         "GIAMNGHEO_SMS_SEND_TOKEN": TOKEN,
+        "GIAMNGHEO_PLAN_REMINDERS": "false",  # real clock: no reminders amid the test's SMS
         **({"GIAMNGHEO_DATABASE_SCHEMA": test_schema} if test_schema else {}),
     }
     base = f"http://127.0.0.1:{port}"
