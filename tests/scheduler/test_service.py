@@ -15,10 +15,11 @@ from tests.scheduler.fake_api import FakeBotApi
 from tests.scheduler.test_reminders import CALENDAR, seed
 
 
-async def test_a_tick_plans_the_digest_and_the_dispatcher_sends_it(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock
-) -> None:
-    seeded = await seed(sessions, clock.now)
+async def serve_until_sent(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, *, plans: bool, linger: float = 0
+) -> FakeBotApi:
+    """Run the service until its dispatcher has sent something, then ``linger`` seconds more
+    (idle rounds in which anything else due would be sent too)."""
     api = FakeBotApi(per_second=100, chat_interval=0.01)
     service = await start_scheduler(
         sessions,
@@ -27,6 +28,7 @@ async def test_a_tick_plans_the_digest_and_the_dispatcher_sends_it(
         api,
         worker="test",
         dispatch=DispatchConfig(per_second=100, chat_interval=0.01, idle_wait=0.02),
+        plans=plans,
     )
     try:
         async with asyncio.timeout(10):
@@ -34,8 +36,17 @@ async def test_a_tick_plans_the_digest_and_the_dispatcher_sends_it(
                 if api.delivered:
                     break
                 await asyncio.sleep(0.02)
+        await asyncio.sleep(linger)
     finally:
         await service.stop()
+    return api
+
+
+async def test_a_tick_plans_the_digest_and_the_dispatcher_sends_it(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    seeded = await seed(sessions, clock.now)
+    api = await serve_until_sent(sessions, clock, plans=True)
     assert list(api.delivered) == [f"digest:mentor:{seeded.mentor_id}:2026-11-23"]
     async with sessions() as session:
         assert await count_by_state(session) == {"sent": 1}
@@ -48,25 +59,7 @@ async def test_without_planning_the_dispatcher_still_sends_what_is_queued(
     async with sessions() as session, session.begin():
         queued = NewMessage("reply:1", "telegram", "501", "Đã nhận.", quiet=False)
         await enqueue(session, [queued], clock.now)
-    api = FakeBotApi(per_second=100, chat_interval=0.01)
-    service = await start_scheduler(
-        sessions,
-        CALENDAR,
-        clock,
-        api,
-        worker="test",
-        dispatch=DispatchConfig(per_second=100, chat_interval=0.01, idle_wait=0.02),
-        plans=False,
-    )
-    try:
-        async with asyncio.timeout(10):
-            while True:
-                if api.delivered:
-                    break
-                await asyncio.sleep(0.02)
-        await asyncio.sleep(0.5)  # many idle rounds of the dispatcher
-    finally:
-        await service.stop()
+    api = await serve_until_sent(sessions, clock, plans=False, linger=0.5)
     assert list(api.delivered) == ["reply:1"]
     async with sessions() as session:
         assert await count_by_state(session) == {"sent": 1}
