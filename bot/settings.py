@@ -45,7 +45,12 @@ class Settings(BaseSettings):
     """An SMS reply longer than this many parts is cut short with a marker."""
     sms_loop_replies: int = 5
     sms_loop_minutes: int = 10
-    """At most ``sms_loop_replies`` replies to one number per ``sms_loop_minutes`` minutes."""
+    """At most ``sms_loop_replies`` messages from one number are handled (and answered) per
+    ``sms_loop_minutes`` minutes."""
+    stranger_replies_per_day: int = 1
+    """SMS replies to one unregistered number per day."""
+    stranger_replies_per_hour: int = 20
+    """SMS replies to all unregistered numbers together per hour (the cost ceiling)."""
 
     zalo_app_id: str | None = None
     zalo_oa_secret_key: SecretStr | None = None

@@ -351,6 +351,26 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime]
 
 
+class WebhookSignature(Base):
+    """A webhook request's signature seen within its channel's timestamp window.
+
+    A captured request replayed as it is carries the same signature, so its row is found and
+    the copy is ignored, whatever ids its unsigned headers claim. Rows expire with the window
+    (past it the timestamp check refuses the request anyway) and are deleted then.
+    """
+
+    __tablename__ = "webhook_signatures"
+    __table_args__ = (
+        UniqueConstraint("channel", "digest", name="uq_webhook_signatures_channel_digest"),
+        Index("ix_webhook_signatures_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+
+
 class MessageRate(Base):
     """How many messages one channel identity sent in the current one-minute window.
 

@@ -52,8 +52,16 @@ class ClaimedMessage:
     attempts: int = 1
 
 
-async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: datetime) -> int:
-    """Queue ``messages``; keys already in the outbox are skipped. Returns how many were new."""
+async def enqueue(
+    session: AsyncSession,
+    messages: Sequence[NewMessage],
+    now: datetime,
+    *,
+    withheld: str | None = None,
+) -> int:
+    """Queue ``messages``; keys already in the outbox are skipped. Returns how many were new.
+    With ``withheld`` (the reason) they are recorded as ``failed`` and never sent: what a
+    limit kept back stays visible with the rest of the outbox."""
     if not messages:
         return 0
     rows = [
@@ -65,10 +73,11 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewMessage], now: da
             "text": m.text,
             "choices": list(m.choices),
             "quiet": m.quiet,
-            "state": "pending",
+            "state": "pending" if withheld is None else "failed",
             "attempts": 0,
             "next_try_at": m.not_before or now,
             "created_at": now,
+            "last_error": None if withheld is None else withheld[:ERROR_LENGTH],
         }
         for m in messages
     ]

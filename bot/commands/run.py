@@ -20,7 +20,6 @@ its sender, its routes, and what to do once the server listens or when stopping)
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import re
 import signal
@@ -37,6 +36,7 @@ from bot.flows import registered_flows
 from bot.flows.engine import Engine, FloodLimit
 from bot.handlers.http import Route, build_app, start_http
 from bot.i18n import _, __
+from bot.logs import configure_logging
 from bot.runtime import Runtime, freeze_start_up_heap, open_runtime, run
 from bot.settings import Settings
 from scheduler.calendar import load_calendar
@@ -113,9 +113,7 @@ def run_command(
     if problem is not None:
         typer.secho(problem, err=True, fg=typer.colors.RED)
         raise typer.Exit(1)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     run(serve(settings, webhook))
     typer.echo(_(STOPPED), err=True)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +18,7 @@ import typer
 from sqlalchemy import select
 
 from bot.i18n import _, __
+from bot.logs import configure_logging
 from bot.runtime import Runtime, open_runtime, run
 from bot.settings import Settings
 from poverty.errors import InvalidInputError
@@ -131,7 +131,7 @@ def scheduler(
     ] = 300.0,
     calendar_file: CalendarOption = None,
 ) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging()
     settings = Settings()
     calendar = load_calendar(calendar_file)
 

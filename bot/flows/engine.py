@@ -101,6 +101,9 @@ RESUME = Choice(
 
 ReplyHook = Callable[[AsyncSession, list[Outbound]], Awaitable[list[Outbound]]]
 """Called with the session and the replies before the message's transaction commits."""
+AdmitHook = Callable[[AsyncSession], Awaitable[bool]]
+"""Called first in the message's transaction; False drops the message unanswered (what the
+hook itself wrote, such as a counter, is still committed)."""
 
 
 @dataclass(frozen=True)
@@ -168,15 +171,24 @@ class Engine:
         return self._all
 
     async def handle(
-        self, inbound: Inbound, *, before_commit: ReplyHook | None = None
+        self,
+        inbound: Inbound,
+        *,
+        admit: AdmitHook | None = None,
+        before_commit: ReplyHook | None = None,
     ) -> list[Outbound]:
-        """Answer one message; everything it changes is committed together. ``before_commit``
-        sees the replies inside the message's transaction (SMS queues them in the outbox there,
-        so a reply is stored exactly when the message counts as processed) and returns the
-        replies to hand back."""
+        """Answer one message; everything it changes is committed together. ``admit`` decides
+        first, in the same transaction, whether the message is handled at all (SMS refuses a
+        replayed signature or a number over its limit there, so a crash before the commit
+        leaves the gateway's retry free to be handled). ``before_commit`` sees the replies
+        inside the message's transaction (SMS queues them in the outbox there, so a reply is
+        stored exactly when the message counts as processed) and returns the replies to hand
+        back."""
         now = self._clock()
         with language(DEFAULT_LANGUAGE):
             async with self._transaction() as session:
+                if admit is not None and not await admit(session):
+                    return []
                 replies = await self._reply(session, inbound, now)
                 if before_commit is not None:
                     replies = await before_commit(session, replies)

@@ -7,15 +7,19 @@ status to answer, so the webhook itself knows nothing of any gateway's format.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 EventKind = Literal["received", "status", "other"]
 MAX_EVENT_ID = 100
 """Longer ids are refused (the processed-update record keeps 128 characters)."""
 MAX_AGE_SECONDS = 300
 """Requests signed further than this from our clock are refused (replays)."""
+UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
+"""A timestamp is ASCII digits, and no more of them than unix seconds need for millennia."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class SmsEvent:
     sender: str = ""
     text: str = ""
     detail: str = ""
+    signature: str = ""
+    """The request's signature (hex), what the replay cache remembers."""
 
 
 class WebhookRejected(Exception):
@@ -45,12 +51,27 @@ class InboundParser(Protocol):
     def parse(self, headers: Mapping[str, str], body: bytes, now: float) -> SmsEvent: ...
 
 
-def check_timestamp(value: str | None, now: float) -> None:
-    """Refuse a missing, malformed or stale ``X-Timestamp`` (more than 300 s either way)."""
-    if value is None or not value.strip().isdigit():
-        raise WebhookRejected(401, "missing timestamp")
-    if abs(now - int(value.strip())) > MAX_AGE_SECONDS:
+def check_timestamp(value: str | None, now: float) -> str:
+    """The ``X-Timestamp`` as sent, stripped; refuses a missing, malformed or stale one (more
+    than 300 s either way)."""
+    stamp = (value or "").strip()
+    if not UNIX_SECONDS.fullmatch(stamp):
+        raise WebhookRejected(401, "missing or malformed timestamp")
+    if abs(now - int(stamp)) > MAX_AGE_SECONDS:
         raise WebhookRejected(401, "stale timestamp")
+    return stamp
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """The signed body as a JSON object; 400 for anything else (not UTF-8, not JSON, nested
+    past what the parser can follow, not an object)."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise WebhookRejected(400, "body is not JSON") from error
+    if not isinstance(data, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return data
 
 
 def check_event_id(value: object) -> str:

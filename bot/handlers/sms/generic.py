@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
-from typing import Any
 
 import aiohttp
 
@@ -24,6 +22,7 @@ from bot.handlers.sms.events import (
     WebhookRejected,
     check_event_id,
     check_timestamp,
+    json_object,
 )
 from scheduler.sending import SendResult
 from storage.outbox import ClaimedMessage
@@ -45,34 +44,29 @@ class GenericInbound:
         self._secret = secret
 
     def parse(self, headers: Mapping[str, str], body: bytes, now: float) -> SmsEvent:
-        timestamp = headers.get("X-Timestamp")
-        check_timestamp(timestamp, now)
-        assert timestamp is not None
-        given = headers.get("X-Signature", "")
-        expected = sign(self._secret, timestamp.strip(), body)
-        if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
+        """The event's identity is the body's ``id``, which the signature covers; an
+        ``X-Event-Id`` header that names another is refused, so a replay cannot pass as a new
+        event by changing it."""
+        timestamp = check_timestamp(headers.get("X-Timestamp"), now)
+        given = headers.get("X-Signature", "").strip().lower()
+        expected = sign(self._secret, timestamp, body)
+        if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
             raise WebhookRejected(401, "bad signature")
-        data = _json_object(body)
-        event_id = check_event_id(headers.get("X-Event-Id") or data.get("id"))
+        data = json_object(body)
+        event_id = check_event_id(data.get("id"))
+        claimed = headers.get("X-Event-Id")
+        if claimed is not None and claimed.strip() != event_id:
+            raise WebhookRejected(400, "X-Event-Id differs from the signed id")
+        digest = expected.removeprefix(SIGNATURE_PREFIX)
         event = data.get("event")
         if event == "sms.received":
             sender, text = data.get("from"), data.get("text")
             if not isinstance(sender, str) or not isinstance(text, str):
                 raise WebhookRejected(400, "sms.received without from/text")
-            return SmsEvent("received", event_id, sender, text)
+            return SmsEvent("received", event_id, sender, text, signature=digest)
         if isinstance(event, str) and event in STATUS_EVENTS:
-            return SmsEvent("status", event_id, detail=STATUS_EVENTS[event])
-        return SmsEvent("other", event_id, detail=str(event)[:32])
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise WebhookRejected(400, "body is not JSON") from error
-    if not isinstance(data, dict):
-        raise WebhookRejected(400, "body is not a JSON object")
-    return data
+            return SmsEvent("status", event_id, detail=STATUS_EVENTS[event], signature=digest)
+        return SmsEvent("other", event_id, detail=str(event)[:32], signature=digest)
 
 
 class GenericSender(GatewayClient):

@@ -20,7 +20,7 @@ from bot.handlers.http import Route
 from bot.handlers.sms.client import GatewayClient
 from bot.handlers.sms.events import InboundParser
 from bot.handlers.sms.generic import GenericInbound, GenericSender
-from bot.handlers.sms.inbox import LoopGuard, SmsInbox
+from bot.handlers.sms.inbox import LoopGuard, SmsInbox, StrangerBudget
 from bot.handlers.sms.smsgate import SmsGateInbound, SmsGateSender
 from bot.handlers.sms.webhook import sms_route
 from bot.settings import Settings
@@ -53,5 +53,15 @@ def build_sms(
 ) -> Sms:
     parser, sender = build_gateway(settings)
     guard = LoopGuard(settings.sms_loop_replies, timedelta(minutes=settings.sms_loop_minutes))
-    inbox = SmsInbox(engine, sessions, clock, guard=guard, max_parts=settings.sms_max_parts)
+    strangers = StrangerBudget(
+        settings.stranger_replies_per_day, settings.stranger_replies_per_hour
+    )
+    inbox = SmsInbox(
+        engine,
+        sessions,
+        clock,
+        guard=guard,
+        strangers=strangers,
+        max_parts=settings.sms_max_parts,
+    )
     return Sms(sms_route(parser, inbox), sender)

@@ -18,14 +18,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import uuid
 from collections.abc import Mapping
 
 import aiohttp
 
 from bot.handlers.sms.client import GatewayClient
-from bot.handlers.sms.events import SmsEvent, WebhookRejected, check_event_id, check_timestamp
+from bot.handlers.sms.events import (
+    SmsEvent,
+    WebhookRejected,
+    check_event_id,
+    check_timestamp,
+    json_object,
+)
 from scheduler.sending import SendResult
 from storage.outbox import ClaimedMessage
 
@@ -49,19 +54,12 @@ class SmsGateInbound:
         self._key = key
 
     def parse(self, headers: Mapping[str, str], body: bytes, now: float) -> SmsEvent:
-        timestamp = headers.get("X-Timestamp")
-        check_timestamp(timestamp, now)
-        assert timestamp is not None
-        expected = sign(self._key, timestamp.strip(), body)
+        timestamp = check_timestamp(headers.get("X-Timestamp"), now)
+        expected = sign(self._key, timestamp, body)
         given = headers.get("X-Signature", "").strip().lower()
-        if not hmac.compare_digest(expected.encode(), given.encode()):
+        if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
             raise WebhookRejected(401, "bad signature")
-        try:
-            envelope = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise WebhookRejected(400, "body is not JSON") from error
-        if not isinstance(envelope, dict):
-            raise WebhookRejected(400, "body is not a JSON object")
+        envelope = json_object(body)
         event_id = check_event_id(envelope.get("id"))
         event = envelope.get("event")
         payload = envelope.get("payload")
@@ -71,10 +69,10 @@ class SmsGateInbound:
             text = payload.get("message")
             if not isinstance(sender, str) or not isinstance(text, str):
                 raise WebhookRejected(400, "sms:received without sender/message")
-            return SmsEvent("received", event_id, sender, text)
+            return SmsEvent("received", event_id, sender, text, signature=expected)
         if isinstance(event, str) and event in STATUS_EVENTS:
-            return SmsEvent("status", event_id, detail=STATUS_EVENTS[event])
-        return SmsEvent("other", event_id, detail=str(event)[:32])
+            return SmsEvent("status", event_id, detail=STATUS_EVENTS[event], signature=expected)
+        return SmsEvent("other", event_id, detail=str(event)[:32], signature=expected)
 
 
 class SmsGateSender(GatewayClient):

@@ -34,7 +34,7 @@ from bot.handlers.zalo.client import ZaloClient
 from bot.handlers.zalo.conversation import ZaloConversation
 from bot.handlers.zalo.outbox import ZaloOutboxSender
 from bot.handlers.zalo.tokens import TokenKeeper
-from bot.handlers.zalo.webhook import zalo_route
+from bot.handlers.zalo.webhook import replay_cache, zalo_route
 from bot.settings import Settings
 from scheduler.sending import Sender
 from storage.reply_window import ReplyWindow
@@ -104,14 +104,16 @@ def build_zalo(
     client = ZaloClient(http, settings.zalo_api_url, tokens)
     conversation = ZaloConversation(engine, client, sessions, clock)
     background = Background()
-    max_age = settings.zalo_signature_max_age_seconds
+    seconds = settings.zalo_signature_max_age_seconds
+    max_age = timedelta(seconds=seconds) if seconds is not None else None
     route = zalo_route(
         app_id=settings.zalo_app_id,
         oa_secret=settings.zalo_oa_secret_key.get_secret_value(),
-        max_age=timedelta(seconds=max_age) if max_age is not None else None,
+        max_age=max_age,
         clock=clock,
         handle=conversation.handle,
         background=background,
+        is_new=replay_cache(sessions, clock, max_age),
     )
     sender = ZaloOutboxSender(
         client, sessions, clock, window=reply_window(settings), fallback=fallback

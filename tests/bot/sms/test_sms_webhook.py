@@ -143,12 +143,17 @@ def guard() -> LoopGuard:
     return LoopGuard(replies=3, window=timedelta(minutes=10))
 
 
-async def test_replies_to_one_number_stop_after_the_loop_limit(line: SmsLine, clock: Clock) -> None:
-    answered = [bool(await line.say("0987654321", f"tin {n}")) for n in range(6)]
+async def test_messages_past_the_loop_limit_are_neither_handled_nor_answered(
+    line: SmsLine, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    answered = [bool(await line.say("0912345678", text)) for text in ("menu", "1", "huy")]
+    assert answered == [True, True, True]
+    past_limit = [bool(await line.say("0912345678", text)) for text in ("kiem tra", "menu")]
 
-    assert answered == [True, True, True, False, False, False]
+    assert past_limit == [False, False]
+    assert await count(sessions, ConversationState) == 0, "a message past the limit was handled"
+    assert await count(sessions, ProcessedUpdate) == 3
     clock.advance(timedelta(minutes=10))
-    assert await line.say("0987654321", "tin moi")
     assert await line.say("0912345678", "menu")
 
 

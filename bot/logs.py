@@ -1,0 +1,47 @@
+"""Logging for the long-running commands (``giamngheo run``, ``giamngheo scheduler``).
+
+Our own log lines name ids, kinds and exception types, never a phone number, a name or a
+message's text. Libraries are not so careful: aiohttp logs a malformed request with the bytes
+it could not parse, and aiogram or asyncio log an exception with its message, which for a
+validation error quotes the input. So a record from a library that carries an exception keeps
+only the logger's name and the exception's type: no message arguments, no traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LIBRARIES = ("aiohttp", "aiogram", "asyncio", "apscheduler", "sqlalchemy")
+
+
+def _exception_of(record: logging.LogRecord) -> BaseException | None:
+    if record.exc_info and record.exc_info[1] is not None:
+        return record.exc_info[1]
+    args = record.args if isinstance(record.args, tuple) else ()
+    return next((arg for arg in args if isinstance(arg, BaseException)), None)
+
+
+class LibraryErrorsWithoutPayload(logging.Filter):
+    """Reduces a library's record that carries an exception to the exception's type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(LIBRARIES):
+            return True
+        error = _exception_of(record)
+        if error is None:
+            return True
+        record.msg = "%s (details withheld: they may quote the request)"
+        record.args = (type(error).__name__,)
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to standard error through the filter above."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(LibraryErrorsWithoutPayload())
+    logging.basicConfig(level=level, handlers=[handler])
