@@ -49,6 +49,7 @@ from storage.audit import Actor
 from storage.household_registration import NewHousehold, register_household
 from storage.household_search import (
     HouseholdInfo,
+    get_household,
     is_code_taken,
     places_in_scope,
     search_households,
@@ -79,7 +80,10 @@ NO_PLACES = __("Địa bàn của anh/chị chưa có thôn nào để đăng k�
 ASK_PICK = __("Có {count} hộ khớp. Anh/chị chọn hộ nào?")
 ASK_NEW_CODE = __("Mã của hộ mới là gì? Gõ “tu dong” để hệ thống tự đặt mã.")
 CODE_INVALID = __("Mã hộ chỉ gồm chữ không dấu, số và dấu gạch (tối đa 40 ký tự), ví dụ: TL01234.")
-CODE_TAKEN = __("Mã hộ {code} đã có. Xin nhập mã khác, hoặc gõ “tu dong”.")
+CODE_TAKEN = __(
+    "Mã hộ {code} đã có trong địa bàn của anh/chị. Xin nhập mã khác, hoặc gõ “tu dong”."
+)
+CODE_UNUSABLE = __("Mã hộ {code} không dùng được. Xin nhập mã khác, hoặc gõ “tu dong”.")
 ASK_HEAD_NAME = __("Họ và tên chủ hộ?")
 NAME_INVALID = __("Họ tên chỉ gồm chữ, không có chữ số. Xin nhập lại, ví dụ: Nguyễn Văn An.")
 ASK_PLACE = __("Hộ ở thôn nào?")
@@ -191,7 +195,10 @@ class NewCode(AnswerType):
         ):
             raise ParseError(CODE_INVALID)
         if await is_code_taken(context.session, code):
-            raise InvalidInputError(CODE_TAKEN, code=code)
+            # A code used outside the person's area is refused without saying it exists.
+            if await get_household(context.session, context.access, code) is not None:
+                raise InvalidInputError(CODE_TAKEN, code=code)
+            raise InvalidInputError(CODE_UNUSABLE, code=code)
         return code
 
     def hint(self) -> str:

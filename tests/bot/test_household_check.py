@@ -210,6 +210,15 @@ async def test_invalid_answers_explain_and_repeat_without_storing(
     assert state.history == ["ho", "thu_nhap", "viec_lam_that_nghiep", "nguoi_phu_thuoc_so"]
 
 
+async def test_a_new_household_code_used_outside_the_area_is_refused_without_saying_it_exists(
+    cadre: Talker, area: Area
+) -> None:
+    replies = await cadre.script(["kiểm tra hộ", "moi", "CT00002"])
+
+    assert replies[-1].startswith("Mã hộ CT00002 không dùng được. Xin nhập mã khác")
+    assert "đã có" not in replies[-1]
+
+
 async def test_register_new_household_refuses_300_members_then_saves_household_and_check(
     cadre: Talker,
     sessions: async_sessionmaker[AsyncSession],
