@@ -44,12 +44,16 @@ bench: $(READY)
 
 # The long hostile-input run: 10.000 generated inputs per flow on SQLite (docs/benchmarks.md),
 # the flows split between two processes (one per core); it fails if either process fails.
+# Then the malformed-request corpus against the running server, with 10.000 generated junk
+# requests per webhook.
 faults: $(READY)
 	@GIAMNGHEO_HOSTILE_EXAMPLES=10000 GIAMNGHEO_HOSTILE_SHARD=2/2 \
 		$(BIN)/pytest -q -p no:randomly tests/faults/test_hostile_inputs.py & second=$$!; \
 	GIAMNGHEO_HOSTILE_EXAMPLES=10000 GIAMNGHEO_HOSTILE_SHARD=1/2 \
 		$(BIN)/pytest -q -p no:randomly tests/faults/test_hostile_inputs.py; first=$$?; \
 	wait $$second; test $$first -eq 0 -a $$? -eq 0
+	GIAMNGHEO_JUNK_REQUESTS=10000 $(BIN)/pytest -q -p no:randomly \
+		tests/faults/test_malformed_requests.py tests/faults/test_webhook_hardening.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -30,7 +30,7 @@ from aiohttp.typedefs import Handler
 Route = Callable[[web.Application], None]
 HEALTH_PATH = "/healthz"
 CHUNK = 16 * 1024
-ACCESS_LOG_FORMAT = '%a %s %b %Tf "%{User-Agent}i"'
+ACCESS_LOG_FORMAT = "%a %s %b %Tf"
 
 log = logging.getLogger(__name__)
 
