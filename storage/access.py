@@ -175,6 +175,11 @@ _LEVEL_COLUMNS = {
 }
 
 
+def households_in_unit(level: str, unit_id: int) -> ColumnElement[bool]:
+    """A WHERE clause keeping the households of one unit's subtree."""
+    return _LEVEL_COLUMNS[level] == unit_id
+
+
 def households_in_scope(access: Access) -> ColumnElement[bool]:
     """A WHERE clause keeping only households inside the user's granted subtrees."""
     clauses = [_LEVEL_COLUMNS[g.unit_level] == g.unit_id for g in access.scope()]

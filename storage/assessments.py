@@ -15,6 +15,7 @@ from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.followups import Evidence, evidence_of, sync_followups
 from storage.models import Assessment, Household
+from storage.mentors import PEOPLE_TZ
 
 HOUSEHOLD_GONE = N_("Không tìm thấy hộ này nữa; kết quả chưa được lưu.")
 
@@ -31,6 +32,8 @@ class NewAssessment:
     computed_class: str | None
     user_id: int | None
     channel: str
+    applies_year: int | None = None
+    """The year the result applies to; None: the year of the check (Vietnam's calendar)."""
 
 
 async def save_assessment(
@@ -53,6 +56,7 @@ async def save_assessment(
         user_id=new.user_id,
         channel=new.channel,
         created_at=now,
+        applies_year=new.applies_year or now.astimezone(PEOPLE_TZ).year,
     )
     session.add(assessment)
     await session.flush()
@@ -64,6 +68,7 @@ async def save_assessment(
         "standard_id": new.standard_id,
         "computed_class": new.computed_class,
         "channel": new.channel,
+        "applies_year": assessment.applies_year,
     }
     await record_audit(
         session,

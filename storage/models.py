@@ -171,6 +171,75 @@ class Assessment(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    applies_year: Mapped[int] = mapped_column(Integer)
+    """The year the result applies to: the next year inside an annual review, else the year of
+    the check (:mod:`poverty.review`); the standard is the one in force that year."""
+
+
+REVIEW_STATES = ("open", "approved")
+REVIEW_NOTE_KINDS = ("meeting", "complaint")
+
+
+class Review(Base):
+    """The annual review of year ``year`` in one area (a commune, or a province at once); its
+    result is the official records of ``year + 1``. Opened, then approved once; reopening is
+    an explicit act."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", name="uq_reviews_unit_year"),
+        CheckConstraint(_in("state", REVIEW_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10))
+    opened_at: Mapped[datetime]
+    opened_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    posted_on: Mapped[date | None] = mapped_column(Date)
+    approved_at: Mapped[datetime | None]
+    approved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReviewRequest(Base):
+    """A household's request to be reviewed in year ``year`` (giấy đề nghị), as a cadre
+    recorded it: when it was made and what the household said."""
+
+    __tablename__ = "review_requests"
+    __table_args__ = (Index("ix_review_requests_year_household", "year", "household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    requested_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class ReviewNote(Base):
+    """What happened during a review: a village meeting (``unit_id`` the village; ``details``:
+    present, agreed, disputed, note) or a complaint about one household (``details``: content),
+    which reopens that household's check."""
+
+    __tablename__ = "review_notes"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REVIEW_NOTE_KINDS), name="kind"),
+        Index("ix_review_notes_review_kind", "review_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE")
+    )
+    on_date: Mapped[date] = mapped_column(Date)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
 
 
 class User(Base):

@@ -20,7 +20,7 @@ household's official status: it adds an assessment and links it as the latest.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS, Classification, PovertyClass, classify
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_int, format_money
+from poverty.review import applies_to_year
 from poverty.standards import (
     Area,
     Indicator,
@@ -54,6 +55,7 @@ from storage.household_search import (
     places_in_scope,
     search_households,
 )
+from storage.reviews import households_to_review, open_review_for
 
 MAX_MATCHES = 8
 MAX_MEMBERS = 30
@@ -65,6 +67,28 @@ ASK_HOUSEHOLD = __(
     "Anh/chị muốn kiểm tra hộ nào? Nhập mã hộ (ví dụ TL00001) hoặc họ tên chủ hộ. "
     "Nếu là hộ chưa có trong danh sách, gõ “moi”."
 )
+REVIEW_PROGRESS = __(
+    "Rà soát năm {year} (áp dụng năm {applies}): đã kiểm tra {checked}/{total} hộ trong địa bàn "
+    "của anh/chị."
+)
+REVIEW_NEXT = __("Hộ chưa kiểm tra:")
+REVIEW_PICK = __(
+    "Gõ số thứ tự, mã hộ hoặc họ tên chủ hộ; gõ “moi” nếu là hộ chưa có trong danh sách."
+)
+REVIEW_ALL_DONE = __("Đã kiểm tra hết các hộ trong danh sách rà soát.")
+REVIEW_LEFT = __(
+    "Còn {left} hộ trong danh sách rà soát chưa kiểm tra. Gõ “rà soát” để kiểm tra tiếp."
+)
+APPLIES_LINE = __("Kết quả theo chuẩn {period}, áp dụng năm {year}.")
+PROVISIONAL_LINE = __(
+    "Lưu ý: chuẩn {period} còn tạm tính, một số chỉ số và ngưỡng chưa được đối chiếu với văn "
+    "bản gốc."
+)
+SAVED = __(
+    "Đã lưu kết quả kiểm tra hộ {code} (chuẩn {period}, áp dụng năm {year}). Cảm ơn anh/chị!"
+)
+REVIEW_CANDIDATES = 5
+CHECK_WORDS = ("kiem tra", "/kiemtra", "kiemtra", "kiem tra ho", "/kiem_tra", "ra soat", "/rasoat")
 HELP_HOUSEHOLD = __(
     "Nhập mã hộ, hoặc họ tên chủ hộ (có dấu hay không dấu đều được). Có thể thêm tên thôn "
     "sau dấu phẩy để thu hẹp, ví dụ: Nguyễn Văn An, Tân Hòa. Gõ “moi” để đăng ký hộ mới."
@@ -155,8 +179,18 @@ def area(answers: Answers) -> Area:
     return cast(Area, value)
 
 
+@dataclass(frozen=True)
 class FindHousehold(AnswerType):
-    """A code or a name, searched in the user's area; “moi” starts a registration."""
+    """A code or a name, searched in the user's area; “moi” starts a registration. ``shown``:
+    the codes of the review list shown with the question, which their number also picks."""
+
+    shown: tuple[str, ...] = ()
+
+    def _picked(self, text: str) -> str | None:
+        number = text.strip()
+        if number.isascii() and number.isdigit() and 1 <= int(number) <= len(self.shown):
+            return self.shown[int(number) - 1]
+        return None
 
     async def resolve(self, context: FlowContext, text: str) -> Any:
         folded = fold(text)
@@ -165,7 +199,7 @@ class FindHousehold(AnswerType):
             if not places:
                 raise InvalidInputError(NO_PLACES)
             return {"moi": True, "noi": [[p.id, p.name] for p in places]}
-        query = SEARCH_TEXT.parse(text)
+        query = self._picked(text) or SEARCH_TEXT.parse(text)
         result = await search_households(context.session, context.access, query, MAX_MATCHES)
         if result.total == 0:
             raise InvalidInputError(NOT_FOUND, text=query)
@@ -351,6 +385,9 @@ def summary(answers: Answers) -> str:
         for reason in result.reasons
     )
     lines.append(_official_line(household(answers), result.result))
+    year = answers.get("nam_ap_dung")
+    if isinstance(year, int):
+        lines.extend(applies_lines(standard, year))
     lines.append(_("Lưu kết quả kiểm tra này?"))
     return "\n".join(lines)
 
@@ -371,7 +408,66 @@ def _official_line(info: HouseholdInfo | None, computed: str | None) -> str:
 
 
 async def start(context: FlowContext) -> Answers:
-    return {"chuan": standard_for_year(context.today.year).id}
+    """The standard of the year the result applies to; inside an open review, the progress
+    of the review in the user's area and the next households to check."""
+    review = await open_review_for(context.session, context.access)
+    year = applies_to_year(context.today, review.year if review is not None else None)
+    answers: Answers = {"chuan": standard_for_year(year).id, "nam_ap_dung": year}
+    if review is not None:
+        listed = await households_to_review(context.session, review, context.access)
+        waiting = [h for h in listed if not h.checked]
+        answers["ra_soat"] = {
+            "nam": review.year,
+            "tong": len(listed),
+            "da_kiem_tra": len(listed) - len(waiting),
+            "tiep": [[h.code, h.head_name, h.village] for h in waiting[:REVIEW_CANDIDATES]],
+        }
+    return answers
+
+
+def period(standard: Standard) -> str:
+    """``2027–2030``: the standard's period as people write it."""
+    return standard.id.replace("-", "–")
+
+
+def applies_lines(standard: Standard, year: int) -> list[str]:
+    """Which standard and year a result is for, and a warning when the standard is
+    provisional."""
+    lines = [_(APPLIES_LINE).format(period=period(standard), year=year)]
+    if standard.provisional:
+        lines.append(_(PROVISIONAL_LINE).format(period=period(standard)))
+    return lines
+
+
+def result_year(answers: Answers, context: FlowContext) -> int:
+    """The year kept at the start (a conversation begun before years were kept: this year)."""
+    year = answers.get("nam_ap_dung")
+    return year if isinstance(year, int) else context.today.year
+
+
+def _find_question(answers: Answers) -> str:
+    review = answers.get("ra_soat")
+    if not isinstance(review, dict):
+        return _(ASK_HOUSEHOLD)
+    lines = [
+        _(REVIEW_PROGRESS).format(
+            year=review["nam"],
+            applies=int(review["nam"]) + 1,
+            checked=format_int(review["da_kiem_tra"]),
+            total=format_int(review["tong"]),
+        )
+    ]
+    if review["tiep"]:
+        lines.append(_(REVIEW_NEXT))
+        lines.extend(
+            f"{n}. {code} – {name} ({village})" if village else f"{n}. {code} – {name}"
+            for n, (code, name, village) in enumerate(review["tiep"], 1)
+        )
+        lines.append(_(REVIEW_PICK))
+    else:
+        lines.append(_(REVIEW_ALL_DONE))
+        lines.append(_(ASK_HOUSEHOLD))
+    return "\n".join(lines)
 
 
 def _record(answers: Answers, standard: Standard) -> dict[str, Any]:
@@ -415,13 +511,18 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
             computed_class=result.result,
             user_id=context.access.user_id,
             channel=context.channel,
+            applies_year=result_year(answers, context),
         ),
         actor,
         context.now,
     )
-    return [
-        Outbound(_("Đã lưu kết quả kiểm tra hộ {code}. Cảm ơn anh/chị!").format(code=info.code))
-    ]
+    year = result_year(answers, context)
+    lines = [_(SAVED).format(code=info.code, period=period(standard), year=year)]
+    review = answers.get("ra_soat")
+    if isinstance(review, dict):
+        left = max(int(review["tong"]) - int(review["da_kiem_tra"]) - 1, 0)
+        lines.append(_(REVIEW_LEFT).format(left=format_int(left)) if left else _(REVIEW_ALL_DONE))
+    return [Outbound("\n".join(lines))]
 
 
 def describe(answers: Answers) -> str:
@@ -433,7 +534,17 @@ def describe(answers: Answers) -> str:
     return _("chưa chọn hộ")
 
 
-_FIND = Step("ho", ask=ASK_HOUSEHOLD, answer=FindHousehold(), help=HELP_HOUSEHOLD)
+_FIND = Step("ho", ask=_find_question, answer=FindHousehold(), help=HELP_HOUSEHOLD)
+
+
+def _find_step(answers: Answers) -> Step:
+    review = answers.get("ra_soat")
+    if not isinstance(review, dict) or not review["tiep"]:
+        return _FIND
+    shown = tuple(str(code) for code, _name, _village in review["tiep"])
+    return replace(_FIND, answer=FindHousehold(shown))
+
+
 _REGISTRATION = (
     Step("ma_ho_moi", ask=ASK_NEW_CODE, answer=NewCode(), when=is_new),
     Step("ten_chu_ho", ask=ASK_HEAD_NAME, answer=PersonName(max_length=120), when=is_new),
@@ -456,7 +567,7 @@ def _steps(answers: Answers) -> Sequence[Step]:
     """The steps for the answers so far; only the household pick and the place depend on them
     (the options found), the rest are built once."""
     return (
-        _FIND,
+        _find_step(answers),
         _pick_step(answers),
         *_REGISTRATION,
         _place_step(answers),
@@ -472,7 +583,7 @@ HOUSEHOLD_CHECK = Flow(
     steps=_steps,
     start=start,
     finish=finish,
-    keywords=("kiem tra", "/kiemtra", "kiemtra", "kiem tra ho", "/kiem_tra"),
+    keywords=CHECK_WORDS,
     roles=frozenset({"admin", "manager", "cadre"}),
     describe=describe,
 )

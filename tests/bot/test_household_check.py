@@ -55,7 +55,9 @@ async def test_happy_path_answering_with_digits_and_co_khong_saves_one_assessmen
     replies = await cadre.script(HAPPY)
 
     golden("household_check_happy_path", cadre.transcript)
-    assert replies[-1] == "Đã lưu kết quả kiểm tra hộ TL00001. Cảm ơn anh/chị!"
+    assert replies[-1] == (
+        "Đã lưu kết quả kiểm tra hộ TL00001 (chuẩn 2022–2025, áp dụng năm 2026). Cảm ơn anh/chị!"
+    )
     async with sessions() as session:
         assessments = (await session.scalars(select(Assessment))).all()
         assert len(assessments) == 1
@@ -146,7 +148,7 @@ async def test_back_returns_to_the_previous_question_and_forgets_its_answer(
         after = await load_conversation(session, "console", "cadre")
     assert after is not None
     assert after.history == []
-    assert set(after.answers) == {"chuan"}
+    assert set(after.answers) == {"chuan", "nam_ap_dung"}
     assert (await cadre.say("/back")).startswith("Đây đã là câu hỏi đầu tiên.")
 
 

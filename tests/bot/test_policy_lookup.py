@@ -98,6 +98,7 @@ async def add_assessment(
             user_id=area.users["cadre"],
             channel="console",
             created_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+            applies_year=2026,
         )
         session.add(assessment)
         await session.flush()

@@ -161,7 +161,9 @@ async def test_household_check_by_button_presses_is_saved(
     assert question.buttons == [("Có", "co"), ("Không", "khong")]
     [saved] = await press(fake, question, "co")
 
-    assert saved.text == "Đã lưu kết quả kiểm tra hộ TL00001. Cảm ơn anh/chị!"
+    assert saved.text == (
+        "Đã lưu kết quả kiểm tra hộ TL00001 (chuẩn 2022–2025, áp dụng năm 2026). Cảm ơn anh/chị!"
+    )
     assert len(fake.sent(chat, "answerCallbackQuery")) == 0  # answered by query id, not chat
     answered = [c for c in fake.calls if c.method == "answerCallbackQuery"]
     assert len(answered) >= presses + 1

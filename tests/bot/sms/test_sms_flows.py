@@ -44,7 +44,7 @@ async def test_a_household_check_by_sms_is_saved_and_every_reply_fits(
     )
 
     assert_fits(replies)
-    assert replies[-1].startswith("Da luu ket qua kiem tra ho TL00001.")
+    assert replies[-1].startswith("Da luu ket qua kiem tra ho TL00001 (chuan 2022-2025")
     async with sessions() as session:
         [assessment] = (await session.scalars(select(Assessment))).all()
     assert assessment.channel == "sms"

@@ -232,7 +232,9 @@ async def test_a_whole_household_check_by_zalo_is_saved(zalo: Harness, sessions:
         ("Không", "oa.query.hide", "khong"),
     ]
     [saved] = await zalo.say(CADRE, "co")
-    assert saved == "Đã lưu kết quả kiểm tra hộ TL00001. Cảm ơn anh/chị!"
+    assert saved == (
+        "Đã lưu kết quả kiểm tra hộ TL00001 (chuẩn 2022–2025, áp dụng năm 2026). Cảm ơn anh/chị!"
+    )
     assert presses > 5
     assert numbered >= 1, "the seven water sources are numbered lines, not buttons"
     assert all(len(s.text) <= 2000 for s in zalo.fake.to(CADRE))
