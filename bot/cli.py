@@ -13,6 +13,7 @@ from bot.commands import (
     mentors,
     people,
     report,
+    review,
     run,
     scheduler,
     support,
@@ -47,6 +48,7 @@ mentors.register(app)
 scheduler.register(app)
 zalo.register(app)
 support.register(app)
+review.register(app)
 
 
 def main() -> None:

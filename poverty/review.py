@@ -32,11 +32,16 @@ REVIEW_CLOSES = (12, 14)
 """Month and day the annual review starts and ends (QĐ 24/2021 Art. 3)."""
 POOR_CLASSES = frozenset({"ngheo", "can_ngheo"})
 
-APPLIES = N_("theo chuẩn {period}, áp dụng năm {year}")
+APPLIES = N_("Kết quả theo chuẩn {period}, áp dụng năm {year}.")
 PROVISIONAL = N_(
-    "Chuẩn {period} còn tạm tính: một số chỉ số và ngưỡng chưa được đối chiếu với văn bản "
-    "gốc; tỉnh có thể điều chỉnh."
+    "Lưu ý: chuẩn {period} còn tạm tính, một số chỉ số và ngưỡng chưa được đối chiếu với văn "
+    "bản gốc."
 )
+
+
+def period_label(standard_id: str) -> str:
+    """``2027–2030``: a standard's period as people write it."""
+    return standard_id.replace("-", "–")
 
 
 def applies_to_year(today: date, reviewing_year: int | None) -> int:

@@ -14,8 +14,8 @@ from poverty.errors import InvalidInputError
 from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.followups import Evidence, evidence_of, sync_followups
-from storage.models import Assessment, Household
 from storage.mentors import PEOPLE_TZ
+from storage.models import Assessment, Household
 
 HOUSEHOLD_GONE = N_("Không tìm thấy hộ này nữa; kết quả chưa được lưu.")
 

@@ -265,6 +265,13 @@ def _require_open(review: ReviewInfo) -> None:
         raise InvalidInputError(ALREADY_APPROVED, year=review.year, unit=review.unit.name)
 
 
+async def household_id(session: AsyncSession, code: str) -> int:
+    found = await session.scalar(select(Household.id).where(Household.code == code.strip().upper()))
+    if found is None:
+        raise NotFoundError(N_("Không có hộ mã “{code}”."), code=code.strip())
+    return int(found)
+
+
 async def household_in_review(session: AsyncSession, review: ReviewInfo, code: str) -> Household:
     household = await session.scalar(
         select(Household).where(

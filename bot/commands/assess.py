@@ -25,6 +25,7 @@ from bot.i18n import _
 from bot.settings import Settings
 from poverty.classification import Classification, classify
 from poverty.errors import UnknownStandardError
+from poverty.review import APPLIES, PROVISIONAL, period_label
 from poverty.standards import Standard, load_standard, standard_for_year
 from storage.importing import AssessmentInput, ImportFileError, read_assessment_inputs
 
@@ -47,7 +48,16 @@ def assess(
     file: Annotated[Path, typer.Argument(help="Tệp .csv hoặc .xlsx theo mẫu nhập.")],
     standard: Annotated[
         str | None,
-        typer.Option("--standard", help="Chuẩn nghèo, ví dụ 2022-2025 (mặc định: chuẩn năm nay)."),
+        typer.Option(
+            "--standard", help="Chuẩn nghèo, ví dụ 2022-2025 (mặc định: chuẩn của năm áp dụng)."
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Năm áp dụng kết quả, ví dụ 2027 cho rà soát cuối năm 2026 (mặc định: năm nay).",
+        ),
     ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Định dạng kết quả: csv hoặc json.")
@@ -57,8 +67,9 @@ def assess(
         typer.Option("--output", help="Ghi kết quả vào tệp này thay vì in ra màn hình."),
     ] = None,
 ) -> None:
+    applies = year if year is not None else datetime.now(ZoneInfo(Settings().timezone)).year
     try:
-        chosen = _standard(standard)
+        chosen = load_standard(standard) if standard is not None else standard_for_year(applies)
         checked = read_assessment_inputs(file, chosen)
     except (UnknownStandardError, ImportFileError) as error:
         typer.secho(render(error.message, error.params), err=True, fg=typer.colors.RED)
@@ -74,6 +85,10 @@ def assess(
             fg=typer.colors.RED,
         )
         raise typer.Exit(1)
+    period = period_label(chosen.id)
+    typer.echo(_(APPLIES).format(period=period, year=applies), err=True)
+    if chosen.provisional:
+        typer.secho(_(PROVISIONAL).format(period=period), err=True, fg=typer.colors.YELLOW)
     results = [(row, _classify(chosen, row)) for row in checked.rows]
     text = _json(results) if output_format is OutputFormat.json else _csv(results)
     if output is None:
@@ -84,12 +99,6 @@ def assess(
             _("Đã ghi kết quả {count} hộ vào {path}.").format(count=len(results), path=output),
             err=True,
         )
-
-
-def _standard(standard_id: str | None) -> Standard:
-    if standard_id is not None:
-        return load_standard(standard_id)
-    return standard_for_year(datetime.now(ZoneInfo(Settings().timezone)).year)
 
 
 def _classify(standard: Standard, row: AssessmentInput) -> Classification:

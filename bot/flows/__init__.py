@@ -67,7 +67,8 @@ an invite. With a ``FloodLimit``, an identity over its share gets one polite not
 and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
-lookup, the area summary and review progress (managers), the mentor's follow-up report, report
+lookup, a household's request to be reviewed (``hộ xin rà soát``), the area summary and
+review progress with the annual review's (managers), the mentor's follow-up report, report
 submission and late reports, mentor assignment (managers), the support plan of a household
 (``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
 households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers),
@@ -91,6 +92,7 @@ from bot.flows.household_check import HOUSEHOLD_CHECK
 from bot.flows.onboarding import ONBOARDING
 from bot.flows.policy_lookup import POLICY_LOOKUP
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
+from bot.flows.review import REVIEW_REQUEST
 from bot.flows.summary import PROGRESS, SUMMARY
 from bot.flows.support_ledger import SUPPORT_LEDGER
 from bot.flows.support_plan import MENTOR_KIND, SUPPORT_PLAN
@@ -105,6 +107,7 @@ def registered_flows() -> list[Flow]:
     return [
         HOUSEHOLD_CHECK,
         HOUSEHOLD_CODE,
+        REVIEW_REQUEST,
         POLICY_CODE,
         POLICY_LOOKUP,
         SUMMARY,

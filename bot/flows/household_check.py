@@ -32,7 +32,7 @@ from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS, Classification, PovertyClass, classify
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_int, format_money
-from poverty.review import applies_to_year
+from poverty.review import APPLIES, PROVISIONAL, applies_to_year, period_label
 from poverty.standards import (
     Area,
     Indicator,
@@ -78,11 +78,6 @@ REVIEW_PICK = __(
 REVIEW_ALL_DONE = __("Đã kiểm tra hết các hộ trong danh sách rà soát.")
 REVIEW_LEFT = __(
     "Còn {left} hộ trong danh sách rà soát chưa kiểm tra. Gõ “rà soát” để kiểm tra tiếp."
-)
-APPLIES_LINE = __("Kết quả theo chuẩn {period}, áp dụng năm {year}.")
-PROVISIONAL_LINE = __(
-    "Lưu ý: chuẩn {period} còn tạm tính, một số chỉ số và ngưỡng chưa được đối chiếu với văn "
-    "bản gốc."
 )
 SAVED = __(
     "Đã lưu kết quả kiểm tra hộ {code} (chuẩn {period}, áp dụng năm {year}). Cảm ơn anh/chị!"
@@ -426,16 +421,15 @@ async def start(context: FlowContext) -> Answers:
 
 
 def period(standard: Standard) -> str:
-    """``2027–2030``: the standard's period as people write it."""
-    return standard.id.replace("-", "–")
+    return period_label(standard.id)
 
 
 def applies_lines(standard: Standard, year: int) -> list[str]:
     """Which standard and year a result is for, and a warning when the standard is
     provisional."""
-    lines = [_(APPLIES_LINE).format(period=period(standard), year=year)]
+    lines = [_(APPLIES).format(period=period(standard), year=year)]
     if standard.provisional:
-        lines.append(_(PROVISIONAL_LINE).format(period=period(standard)))
+        lines.append(_(PROVISIONAL).format(period=period(standard)))
     return lines
 
 

@@ -22,13 +22,16 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Attachment, Outbound
 from bot.flows.report_submission import late_report_lines
+from bot.flows.review import status_text
 from bot.i18n import _, __
+from poverty.errors import NotFoundError
 from poverty.formatting import format_date, format_decimal, format_int
 from poverty.text import slug
 from storage.exporting.report_chart import summary_chart
 from storage.exporting.xlsx_report import report_xlsx
 from storage.progress import ProgressRow, review_progress
 from storage.reports import Report, appendix_1, appendix_2
+from storage.reviews import review_of, review_status
 from storage.units import Unit
 
 TOP_DEPRIVATIONS = 5
@@ -175,7 +178,17 @@ async def _progress_finish(context: FlowContext, answers: Answers) -> Sequence[O
         )
     )
     lines += await late_report_lines(context)
-    return [Outbound("\n".join(lines))]
+    review = await _review_lines(context, unit)
+    return [Outbound("\n".join([*lines, *review]))]
+
+
+async def _review_lines(context: FlowContext, unit: Unit) -> list[str]:
+    """The annual review of this year over the unit, when one was opened."""
+    try:
+        review = await review_of(context.session, unit, context.today.year)
+    except NotFoundError:
+        return []
+    return ["", status_text(await review_status(context.session, review))]
 
 
 SUMMARY = Flow(

@@ -45,7 +45,8 @@ async def test_one_sms_checks_a_household_and_stores_it_like_the_guided_check(
     reply = await ask(bot, SMS_CADRE, "KT TL00001 110000001100 1tr2")
 
     assert reply == (
-        "Đã lưu kiểm tra hộ TL00001: Hộ nghèo. Thu nhập 1.200.000 đồng không vượt chuẩn "
+        "Đã lưu kiểm tra hộ TL00001 (chuẩn 2022–2025, năm 2026): "
+        "Hộ nghèo. Thu nhập 1.200.000 đồng không vượt chuẩn "
         "1.500.000 đồng (nông thôn), thiếu hụt 4 chỉ số (từ 3 trở lên). "
         "Thiếu hụt chỉ số số 1, 2, 9, 10."
     )
@@ -80,7 +81,8 @@ async def test_console_check_records_the_console_channel_and_the_official_differ
     reply = await ask(bot, CONSOLE_CADRE, "kt tl00002 000000000000 2.500.000")
 
     assert reply == (
-        "Đã lưu kiểm tra hộ TL00002: Hộ không nghèo. Thu nhập 2.500.000 đồng trên mức sống "
+        "Đã lưu kiểm tra hộ TL00002 (chuẩn 2022–2025, năm 2026): "
+        "Hộ không nghèo. Thu nhập 2.500.000 đồng trên mức sống "
         "trung bình 2.250.000 đồng (nông thôn). Khác phân loại chính thức năm 2025: Hộ cận nghèo."
     )
     [saved] = await assessments(sessions)
@@ -91,7 +93,8 @@ async def test_few_deprivations_under_the_line_give_near_poor(bot: Engine) -> No
     reply = await ask(bot, SMS_CADRE, "KT TL00003 000100000000 900k")
 
     assert reply == (
-        "Đã lưu kiểm tra hộ TL00003: Hộ cận nghèo. Thu nhập 900.000 đồng không vượt chuẩn "
+        "Đã lưu kiểm tra hộ TL00003 (chuẩn 2022–2025, năm 2026): "
+        "Hộ cận nghèo. Thu nhập 900.000 đồng không vượt chuẩn "
         "1.500.000 đồng (nông thôn), thiếu hụt 1 chỉ số (dưới 3). Thiếu hụt chỉ số số 4."
     )
 
@@ -100,7 +103,8 @@ async def test_income_between_the_line_and_the_medium_band_gives_medium(bot: Eng
     reply = await ask(bot, SMS_CADRE, "KT TL00003 111100000000 2tr")
 
     assert reply.startswith(
-        "Đã lưu kiểm tra hộ TL00003: Hộ có mức sống trung bình. Thu nhập 2.000.000 đồng trên "
+        "Đã lưu kiểm tra hộ TL00003 (chuẩn 2022–2025, năm 2026): "
+        "Hộ có mức sống trung bình. Thu nhập 2.000.000 đồng trên "
         "chuẩn 1.500.000 đồng, không vượt 2.250.000 đồng (nông thôn)."
     )
 
@@ -123,7 +127,7 @@ async def test_digits_in_groups_lower_case_and_extra_spaces_are_accepted(
     reply = await ask(bot, SMS_CADRE, "  kt   tl00001  1100-0000-1100   1tr2 ")
     again = await ask(bot, SMS_CADRE, "Kt TL00001 1100 0000 1100 1tr2")
 
-    assert reply.startswith("Đã lưu kiểm tra hộ TL00001: Hộ nghèo.")
+    assert reply.startswith("Đã lưu kiểm tra hộ TL00001 (chuẩn 2022–2025, năm 2026): Hộ nghèo.")
     assert again == reply
     assert [a.deprived_mask for a in await assessments(sessions)] == [
         to_mask(["viec_lam", "nguoi_phu_thuoc", "nuoc_sinh_hoat", "nha_tieu"])
@@ -181,7 +185,9 @@ async def test_the_digits_follow_the_standard_in_force_and_its_length(
 
     assert wrong.startswith(f"Cần đúng {count} số 0/1 theo thứ tự chỉ số, đã nhận 12.")
     assert wrong.endswith(f"Ví dụ: KT TL00001 01{'0' * (count - 2)} 1tr2")
-    assert right.startswith("Đã lưu kiểm tra hộ TL00001: Hộ nghèo. Thu nhập 600.000 đồng")
+    assert right.startswith(
+        "Đã lưu kiểm tra hộ TL00001 (chuẩn 2016–2020, năm 2021): Hộ nghèo. Thu nhập 600.000 đồng"
+    )
     [saved] = await assessments(sessions)
     assert saved.standard_id == standard_for_year(2021).id
     assert saved.deprived_mask == to_mask(standard_for_year(2021).codes[:3])
@@ -218,7 +224,7 @@ async def test_a_code_sent_while_a_guided_check_waits_runs_and_keeps_the_check(
 
     reply = await ask(bot, SMS_CADRE, "KT TL00001 110000001100 1tr2")
 
-    assert reply.startswith("Đã lưu kiểm tra hộ TL00001: Hộ nghèo.")
+    assert reply.startswith("Đã lưu kiểm tra hộ TL00001 (chuẩn 2022–2025, năm 2026): Hộ nghèo.")
     assert "đang làm dở vẫn được giữ" in reply
     [saved] = await assessments(sessions)
     assert saved.household_id is not None

@@ -40,6 +40,7 @@ from bot.flows.household_check import FindHousehold, NewCode
 from bot.flows.messages import IdentityRef, Inbound
 from bot.flows.onboarding import InviteCode
 from bot.flows.policy_lookup import PolicyQuery
+from bot.flows.review import RequestDay
 from bot.flows.routing import match_flow
 from bot.flows.support_answers import (
     OptionalText,
@@ -85,6 +86,7 @@ WHO = {
     "mentor_assignment": "manager",
     "onboarding": "khach",
     "household_code": "cadre",
+    "review_request": "cadre",
     "policy_code": "cadre",
     "followup_code": "mentor",
     "report_code": "cadre",
@@ -199,7 +201,7 @@ class World:
             return "bhyt"
         if isinstance(answer, YearOrNone | OptionalText):
             return "không"
-        if isinstance(answer, SupportDay):
+        if isinstance(answer, SupportDay | RequestDay):
             return "hôm nay"
         if isinstance(answer, SupportAmount):
             return "5tr"

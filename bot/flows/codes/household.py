@@ -26,10 +26,12 @@ from poverty.classification import (
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_int, format_money
 from poverty.parsing import parse_money
+from poverty.review import period_label
 from poverty.standards import Area, Standard, standard_for_year, to_mask
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
 from storage.household_search import HouseholdInfo, get_household
+from storage.reviews import result_year_for
 
 SEPARATORS = "-._/"
 """Characters people put between groups of digits; ignored."""
@@ -43,7 +45,7 @@ NOT_BINARY = __("Dãy chỉ số chỉ gồm số 0 và 1 (1 là thiếu hụt).
 WRONG_COUNT = __("Cần đúng {count} số 0/1 theo thứ tự chỉ số, đã nhận {given}.")
 INCOME_UNREADABLE = __("Chưa đọc được thu nhập (ví dụ 1.500.000, 1,5tr, 1tr5).")
 NOT_FOUND = __("Không tìm thấy hộ {code} trong địa bàn của anh/chị.")
-SAVED = __("Đã lưu kiểm tra hộ {code}: {label}.")
+SAVED = __("Đã lưu kiểm tra hộ {code} (chuẩn {period}, năm {year}): {label}.")
 WHY_POOR_OUTRIGHT = __("Thu nhập {income} không vượt {line} ({area}).")
 WHY_POOR = __(
     "Thu nhập {income} không vượt chuẩn {line} ({area}), thiếu hụt {count} chỉ số "
@@ -129,7 +131,8 @@ def _official(info: HouseholdInfo, computed: str | None) -> str:
 
 
 async def run(context: FlowContext, words: list[str]) -> str:
-    standard = _standard(context)
+    year = await result_year_for(context.session, context.access, context.today)
+    standard = standard_for_year(year)
     count = len(standard.indicators)
     if not words:
         raise InvalidInputError(MISSING_ALL, count=count)
@@ -165,12 +168,16 @@ async def run(context: FlowContext, words: list[str]) -> str:
             computed_class=result.result,
             user_id=context.access.user_id,
             channel=context.channel,
+            applies_year=year,
         ),
         actor,
         context.now,
     )
     label = _(CLASS_LABELS[result.result]) if result.result else "?"
-    parts = [_(SAVED).format(code=info.code, label=label), why(standard, area, result)]
+    saved = _(SAVED).format(
+        code=info.code, period=period_label(standard.id), year=year, label=label
+    )
+    parts = [saved, why(standard, area, result)]
     numbers = [str(n) for n, digit in enumerate(digits, 1) if digit == "1"]
     if numbers:
         parts.append(_(DEPRIVED).format(numbers=", ".join(numbers)))

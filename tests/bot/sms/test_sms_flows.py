@@ -97,7 +97,7 @@ async def test_a_household_check_in_one_sms_code_is_saved_and_answered_in_one_sm
     [reply] = await line.say(CADRE, "KT TL00001 110000001100 1tr2")
 
     assert_fits([reply])
-    assert reply.startswith("Da luu kiem tra ho TL00001: Ho ngheo.")
+    assert reply.startswith("Da luu kiem tra ho TL00001 (chuan 2022-2025, nam 2026): Ho ngheo.")
     async with sessions() as session:
         [assessment] = (await session.scalars(select(Assessment))).all()
     assert assessment.channel == "sms"
