@@ -11,10 +11,11 @@ approved lists as a workbook.
 from __future__ import annotations
 
 import json
+from collections.abc import Coroutine
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -24,6 +25,7 @@ from bot.runtime import Runtime, open_runtime, run
 from bot.settings import Settings
 from exchange.review_lists import HouseholdList, ListRow, review_lists_xlsx
 from poverty.classification import CLASS_LABELS, PovertyClass
+from poverty.errors import AppError
 from poverty.formatting import format_int
 from poverty.review import movement_rules, period_label
 from poverty.standards import Standard, from_mask, load_standard
@@ -48,6 +50,7 @@ from storage.reviews import (
 from storage.units import find_unit, require_level
 
 CLI_ACTOR = Actor("cli:review")
+T = TypeVar("T")
 
 OPENED = __(
     "Đã mở rà soát năm {year} cho {unit}: kết quả kiểm tra từ nay áp dụng cho năm {applies}, "
@@ -92,6 +95,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a command's work; a refusal (already approved, unknown unit…) is one red line on
+    standard error and exit code 1."""
+    try:
+        return run(coroutine)
+    except AppError as error:
+        typer.secho(error.render(_), err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
+
+
 def _day(text: str | None, rt: Runtime) -> date:
     if text is None:
         return rt.now().astimezone(rt.tz).date()
@@ -111,7 +124,7 @@ def open_(
             unit = await find_unit(session, under)
             return await open_review(session, unit, year, CLI_ACTOR, rt.now())
 
-    review = run(go())
+    review = _run(go())
     typer.echo(
         _(OPENED).format(
             year=review.year,
@@ -135,7 +148,7 @@ def status(
             review = await review_of(session, await find_unit(session, under), year)
             return await review_status(session, review)
 
-    result = run(go())
+    result = _run(go())
     if output_format is StatusFormat.json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
@@ -149,7 +162,7 @@ def approve(under: Under, year: Year = None) -> None:
             review = await review_of(session, await find_unit(session, under), year)
             return review, await approve_review(session, review, CLI_ACTOR, rt.now())
 
-    review, approval = run(go())
+    review, approval = _run(go())
     typer.echo(approval_text(review, approval))
 
 
@@ -185,7 +198,7 @@ def reopen(under: Under, year: Year = None) -> None:
             review = await review_of(session, await find_unit(session, under), year)
             return await reopen_review(session, review, CLI_ACTOR, rt.now())
 
-    review = run(go())
+    review = _run(go())
     typer.echo(_(REOPENED).format(year=review.year, unit=review.unit.name))
 
 
@@ -202,7 +215,7 @@ def request(
             await record_request(session, found, on.year, on, note.strip(), CLI_ACTOR, rt.now())
             return on
 
-    on = run(go())
+    on = _run(go())
     typer.echo(_(REQUESTED).format(code=household.strip().upper(), day=on.strftime("%d/%m/%Y")))
 
 
@@ -227,7 +240,7 @@ def meeting(
             )
             return on
 
-    on = run(go())
+    on = _run(go())
     typer.echo(_(MEETING).format(village=village, day=on.strftime("%d/%m/%Y")))
 
 
@@ -240,7 +253,7 @@ def posting(under: Under, day: Day = None, year: Year = None) -> None:
             await record_posting(session, review, on, CLI_ACTOR, rt.now())
             return on
 
-    on = run(go())
+    on = _run(go())
     typer.echo(_(POSTED).format(day=on.strftime("%d/%m/%Y")))
 
 
@@ -262,7 +275,7 @@ def complaint(
                 household_id=found.id,
             )  # fmt: skip
 
-    run(go())
+    _run(go())
     typer.echo(_(COMPLAINED).format(code=household.strip().upper()))
 
 
