@@ -272,6 +272,14 @@ async def household_id(session: AsyncSession, code: str) -> int:
     return int(found)
 
 
+async def household_unit(session: AsyncSession, household_id: int) -> int:
+    """The unit a household sits in (its village, or its commune)."""
+    unit_id = await session.scalar(select(Household.unit_id).where(Household.id == household_id))
+    if unit_id is None:
+        raise NotFoundError(N_("Không tìm thấy hộ này nữa."))
+    return unit_id
+
+
 async def household_in_review(session: AsyncSession, review: ReviewInfo, code: str) -> Household:
     household = await session.scalar(
         select(Household).where(
@@ -419,7 +427,7 @@ async def approve_review(
     ).all()
     ids = [h.id for h in households]
     checks = await _latest_checks(session, review, ids)
-    before = await _records(session, ids, year)
+    before = await _records(session, ids, year, latest_up_to=True)
     poor_earlier = await _poor_before(session, ids, year)
     existing = {r.household_id: r for r in (await _records(session, ids, target)).values()}
     rules = movement_rules()
@@ -524,15 +532,18 @@ async def _latest_checks(
 
 
 async def _records(
-    session: AsyncSession, ids: Sequence[int], year: int
+    session: AsyncSession, ids: Sequence[int], year: int, *, latest_up_to: bool = False
 ) -> dict[int, OfficialRecord]:
+    """Each household's record of ``year``; with ``latest_up_to``, its latest record of that
+    year or before (the class it had when the review of ``year`` began)."""
     found: dict[int, OfficialRecord] = {}
     for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        condition = OfficialRecord.year <= year if latest_up_to else OfficialRecord.year == year
         rows = await session.scalars(
-            select(OfficialRecord).where(
-                OfficialRecord.household_id.in_(ids[start : start + 1000]),
-                OfficialRecord.year == year,
-            )
+            select(OfficialRecord)
+            .where(OfficialRecord.household_id.in_(chunk), condition)
+            .order_by(OfficialRecord.year)
         )
         found.update({row.household_id: row for row in rows})
     return found
@@ -572,7 +583,6 @@ async def approved_lists(
         raise InvalidInputError(NOT_APPROVED, year=review.year, unit=review.unit.name)
     village = aliased(AdminUnit)
     current = aliased(OfficialRecord)
-    previous = aliased(OfficialRecord)
     rows = (
         await session.execute(
             select(
@@ -582,29 +592,28 @@ async def approved_lists(
                 func.coalesce(village.name, ""),
                 current.status,
                 current.deprived_mask,
-                previous.status,
             )
             .join(
                 current,
                 and_(current.household_id == Household.id, current.year == review.applies_year),
-            )
-            .outerjoin(
-                previous, and_(previous.household_id == Household.id, previous.year == review.year)
             )
             .outerjoin(village, village.id == Household.village_id)
             .where(households_in_unit(review.unit.level, review.unit.id))
             .order_by(village.name, Household.code)
         )
     ).all()
-    poor_earlier = await _poor_before(session, [r[0] for r in rows], review.year)
+    ids = [row[0] for row in rows]
+    before = await _records(session, ids, review.year, latest_up_to=True)
+    poor_earlier = await _poor_before(session, ids, review.year)
     rules = movement_rules()
     lists: dict[str, list[ListedHousehold]] = {"ngheo": [], "can_ngheo": []}
     lists.update({code: [] for code in rules.movements})
-    for hid, code, name, village_name, status, mask, before in rows:
+    for hid, code, name, village_name, status, mask in rows:
         entry = ListedHousehold(code, name, village_name, status, mask)
         if status in lists:
             lists[status].append(entry)
-        moved = rules.movement_of(before, status, hid in poor_earlier)
+        was = before[hid].status if hid in before else None
+        moved = rules.movement_of(was, status, hid in poor_earlier)
         if moved is not None:
             lists[moved].append(entry)
     return lists

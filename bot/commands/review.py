@@ -19,14 +19,13 @@ from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
-from bot.flows.review import status_text
+from bot.flows.review import approval_text, status_text
 from bot.i18n import _, __
 from bot.runtime import Runtime, open_runtime, run
 from bot.settings import Settings
 from exchange.review_lists import HouseholdList, ListRow, review_lists_xlsx
 from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.errors import AppError
-from poverty.formatting import format_int
 from poverty.review import movement_rules, period_label
 from poverty.standards import Standard, from_mask, load_standard
 from storage.audit import Actor
@@ -59,10 +58,6 @@ OPENED = __(
 APPROVED = __(
     "Đã phê duyệt kết quả rà soát năm {year}: ghi {count} hộ vào danh sách năm {applies}."
 )
-CLASS_LINE = __("  {label}: {count} hộ")
-CARRIED = __("Giữ nguyên phân loại (không có kết quả kiểm tra mới): {count} hộ: {codes}")
-MOVEMENT_LINE = __("  {label}: {count} hộ")
-UNGROUPED = __("Hộ nghèo chưa có nhóm (BTXH/CSGN), cần phân nhóm: {codes}")
 REOPENED = __("Đã mở lại rà soát năm {year} của {unit}; phê duyệt lại khi đã sửa xong.")
 REQUESTED = __("Đã ghi đề nghị rà soát của hộ {code} ngày {day}.")
 MEETING = __("Đã ghi cuộc họp thôn {village} ngày {day}.")
@@ -164,27 +159,6 @@ def approve(under: Under, year: Year = None) -> None:
 
     review, approval = _run(go())
     typer.echo(approval_text(review, approval))
-
-
-def approval_text(review: ReviewInfo, approval: Approval) -> str:
-    lines = [
-        _(APPROVED).format(
-            year=review.year, count=format_int(approval.written), applies=review.applies_year
-        )
-    ]
-    for status, count in sorted(approval.by_class.items()):
-        label = _(CLASS_LABELS[_class(status)])
-        lines.append(_(CLASS_LINE).format(label=label, count=format_int(count)))
-    rules = movement_rules()
-    for code, households in approval.movements.items():
-        label = _(rules.movements[code].label)
-        lines.append(_(MOVEMENT_LINE).format(label=label, count=format_int(len(households))))
-    if approval.carried:
-        codes = ", ".join(approval.carried)
-        lines.append(_(CARRIED).format(count=format_int(len(approval.carried)), codes=codes))
-    if approval.ungrouped:
-        lines.append(_(UNGROUPED).format(codes=", ".join(approval.ungrouped)))
-    return "\n".join(lines)
 
 
 def _class(status: str) -> PovertyClass:

@@ -67,8 +67,9 @@ an invite. With a ``FloodLimit``, an identity over its share gets one polite not
 and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
-lookup, a household's request to be reviewed (``hộ xin rà soát``), the area summary and
-review progress with the annual review's (managers), the mentor's follow-up report, report
+lookup, the annual review (a household's request ``hộ xin rà soát``, the village meeting
+``họp thôn``; managers open it, record complaints and approve it), the area summary and review
+progress (managers), the mentor's follow-up report, report
 submission and late reports, mentor assignment (managers), the support plan of a household
 (``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
 households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers),
@@ -92,7 +93,13 @@ from bot.flows.household_check import HOUSEHOLD_CHECK
 from bot.flows.onboarding import ONBOARDING
 from bot.flows.policy_lookup import POLICY_LOOKUP
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
-from bot.flows.review import REVIEW_REQUEST
+from bot.flows.review import (
+    REVIEW_APPROVE,
+    REVIEW_COMPLAINT,
+    REVIEW_MEETING,
+    REVIEW_OPEN,
+    REVIEW_REQUEST,
+)
 from bot.flows.summary import PROGRESS, SUMMARY
 from bot.flows.support_ledger import SUPPORT_LEDGER
 from bot.flows.support_plan import MENTOR_KIND, SUPPORT_PLAN
@@ -112,6 +119,10 @@ def registered_flows() -> list[Flow]:
         POLICY_LOOKUP,
         SUMMARY,
         PROGRESS,
+        REVIEW_OPEN,
+        REVIEW_MEETING,
+        REVIEW_COMPLAINT,
+        REVIEW_APPROVE,
         FOLLOWUP_REPORT,
         FOLLOWUP_CODE,
         REPORT_SUBMISSION,

@@ -6,7 +6,7 @@ approval, and the 2027 tables and lists."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,19 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import registered_flows
 from bot.flows.flow import Flow
-from poverty.errors import InvalidInputError
 from poverty.standards import standard_for_year
 from storage.audit import Actor
 from storage.models import Assessment, Household, OfficialRecord
 from storage.reports import appendix_1, appendix_2
-from storage.reviews import (
-    approve_review,
-    household_in_review,
-    open_review,
-    record_note,
-    review_of,
-    review_status,
-)
+from storage.reviews import approved_lists, review_of, review_status
 from storage.units import get_unit
 from tests.bot.conftest import Area, Clock, Talker
 
@@ -59,10 +51,22 @@ async def answer_check(talker: Talker, reply: str, income: str) -> str:
     raise AssertionError(f"the check did not end: {reply}")
 
 
-async def open_2026(sessions: async_sessionmaker[AsyncSession], area: Area, clock: Clock) -> None:
+async def records_of_2025(sessions: async_sessionmaker[AsyncSession], now: datetime) -> None:
+    """The official records the commune's 2025 list left, as an import writes them."""
     async with sessions() as session, session.begin():
-        commune = await get_unit(session, area.units["tan_lap"])
-        await open_review(session, commune, 2026, ACTOR, clock.now)
+        for household in await session.scalars(
+            select(Household).where(Household.official_status.is_not(None))
+        ):
+            session.add(
+                OfficialRecord(
+                    household_id=household.id, year=2025, province_id=household.province_id,
+                    district_id=None, commune_id=household.commune_id,
+                    village_id=household.village_id, ethnic_minority=False, area="nong_thon",
+                    status=household.official_status, poor_group=household.official_group,
+                    income_per_person=None, deprived_mask=0, known_mask=0,
+                    standard_id="2022-2025", updated_at=now,
+                )
+            )  # fmt: skip
 
 
 async def test_a_commune_reviews_2026_and_approves_its_2027_lists(
@@ -72,8 +76,14 @@ async def test_a_commune_reviews_2026_and_approves_its_2027_lists(
     talker: Callable[[str], Talker],
     cadre: Talker,
 ) -> None:
-    await open_2026(sessions, area, clock)
+    await records_of_2025(sessions, clock.now)
     manager = talker("manager")
+    confirm = await manager.say("mở rà soát")
+    assert confirm.startswith(
+        "Mở rà soát năm 2026 cho địa bàn đã chọn? Từ khi mở, kết quả kiểm tra trong địa bàn áp "
+        "dụng cho năm 2027 theo chuẩn 2027–2030."
+    )
+    assert (await manager.say("co")).startswith("Đã mở rà soát năm 2026 cho Tân Lập.")
 
     listed = await cadre.say("rà soát")
     assert listed.startswith("Rà soát năm 2026 (áp dụng năm 2027): đã kiểm tra 0/2 hộ")
@@ -108,25 +118,17 @@ async def test_a_commune_reviews_2026_and_approves_its_2027_lists(
         "Đã lưu kiểm tra hộ TL00003 (chuẩn 2027–2030, năm 2027): Hộ nghèo."
     )
 
-    async with sessions() as session, session.begin():
+    meeting = await cadre.script(["họp thôn", "Thôn Phú Hải", "hom nay", "41", "3", "1"])
+    assert meeting[-1] == (
+        "Đã ghi cuộc họp Thôn Phú Hải ngày 23/11/2026: 41 người dự, 3 hộ thống nhất, "
+        "1 hộ còn ý kiến."
+    )
+    complaint = await manager.script(
+        ["khiếu nại", "TL00002", "Hộ cho rằng thu nhập tính chưa đúng"]
+    )
+    assert complaint[-1].startswith("Đã ghi khiếu nại của hộ TL00002.")
+    async with sessions() as session:
         review = await review_of(session, await get_unit(session, area.units["tan_lap"]))
-        village = area.units["phu_hai"]
-        meeting = {"present": 41, "agreed": 3, "disputed": 1, "note": "TL00002 còn ý kiến"}
-        await record_note(
-            session, review, "meeting", clock.now.date(), meeting, ACTOR, clock.now, unit_id=village
-        )
-        disputed = await household_in_review(session, review, "TL00002")
-        complaint = {"content": "Hộ cho rằng thu nhập tính chưa đúng"}
-        await record_note(
-            session,
-            review,
-            "complaint",
-            clock.now.date(),
-            complaint,
-            ACTOR,
-            clock.now,
-            household_id=disputed.id,
-        )
         status = await review_status(session, review)
     assert (status.total, status.checked, status.meetings, status.complaints) == (3, 2, 1, 1)
 
@@ -141,17 +143,26 @@ async def test_a_commune_reviews_2026_and_approves_its_2027_lists(
     rechecked = await cadre.say(f"KT TL00002 {'0' * count} 2tr5")
     assert rechecked.startswith("Đã lưu kiểm tra hộ TL00002")
 
-    async with sessions() as session, session.begin():
+    question = await manager.say("duyệt rà soát")
+    assert question.startswith("Phê duyệt kết quả rà soát năm 2026? Danh sách chính thức năm 2027")
+    approved = await manager.say("co")
+    assert approved.startswith(
+        "Đã phê duyệt kết quả rà soát năm 2026: ghi 4 hộ vào danh sách năm 2027."
+    )
+    assert "Hộ thoát nghèo: 1 hộ" in approved
+    assert "Hộ nghèo mới: 1 hộ" in approved
+    assert "Giữ nguyên phân loại (không có kết quả kiểm tra mới): 1 hộ: TL00004" in approved
+    assert "cần phân nhóm: TL00003" in approved
+    async with sessions() as session:
         review = await review_of(session, await get_unit(session, area.units["tan_lap"]))
-        assert (await review_status(session, review)).checked == 3
-        approval = await approve_review(session, review, ACTOR, clock.now)
-    assert approval.movements == {
+        lists = await approved_lists(session, review)
+    moved = {key: [h.code for h in rows] for key, rows in lists.items() if rows}
+    assert moved == {
+        "ngheo": ["TL00003"],
         "thoat_ngheo": ["TL00001"],
         "thoat_can_ngheo": ["TL00002"],
         "ngheo_moi": ["TL00003"],
     }
-    assert approval.carried == ["TL00004"]
-    assert approval.ungrouped == ["TL00003"]
 
     async with sessions() as session:
         records = {
@@ -183,10 +194,8 @@ async def test_a_commune_reviews_2026_and_approves_its_2027_lists(
     assert "tiep_can_thong_tin" not in {column.key for column in table_2.columns}
     assert years == {2027}
 
-    async with sessions() as session, session.begin():
-        review = await review_of(session, await get_unit(session, area.units["tan_lap"]))
-        with pytest.raises(InvalidInputError):
-            await approve_review(session, review, ACTOR, clock.now)
+    again = await manager.script(["duyệt rà soát", "co"])
+    assert again[-1].startswith("Kết quả rà soát năm 2026 của Tân Lập đã được phê duyệt")
 
 
 async def test_without_an_open_review_a_check_applies_to_this_year_under_its_standard(

@@ -86,9 +86,7 @@ def test_the_review_runs_from_opening_to_the_lists_of_the_next_year(
 
 
 def test_a_village_cannot_hold_a_review_and_dates_are_checked(runner: CliRunner) -> None:
-    refused = review(
-        runner, "open", "--year", "2026", "--under", f"{COMMUNE} / Bích Giang", code=1
-    )
+    refused = review(runner, "open", "--year", "2026", "--under", f"{COMMUNE} / Bích Giang", code=1)
     assert "không cho thôn" in refused.stderr
     review(runner, "open", "--year", "2026", "--under", COMMUNE)
     bad = review(runner, "posting", "--under", COMMUNE, "--date", "31/02/2026", code=2)

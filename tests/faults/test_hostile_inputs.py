@@ -57,6 +57,7 @@ from storage.db import create_engine, is_sqlite, session_factory, upgrade
 from storage.demo import create_demo_data
 from storage.invites import create_invite
 from storage.models import Base, ConversationState, Household, MentorAssignment, OfficialRecord
+from storage.reviews import open_review
 from storage.units import find_unit
 from tests.faults.hostile import HOSTILE_TEXT, is_vietnamese
 from tests.support.records import add_records
@@ -87,6 +88,10 @@ WHO = {
     "onboarding": "khach",
     "household_code": "cadre",
     "review_request": "cadre",
+    "review_open": "manager",
+    "review_meeting": "cadre",
+    "review_complaint": "manager",
+    "review_approve": "manager",
     "policy_code": "cadre",
     "followup_code": "mentor",
     "report_code": "cadre",
@@ -99,6 +104,8 @@ WHO = {
     "mentor_kind": "manager",
 }
 """The demo user each flow is driven as (``khach`` has no account: onboarding is public)."""
+UNDER_REVIEW = ("review_meeting", "review_complaint", "review_approve")
+"""Flows that need the demo commune's review open."""
 START = {
     "summary": "/tomtat Nơi Khác",
     "progress": "tien do Nơi Khác",
@@ -318,6 +325,8 @@ async def build_world(url: str, schema: str | None, flow: Flow) -> World:
         )
     if flow.name == "escape_check":
         await escaped_last_year(sessions)
+    if flow.name in UNDER_REVIEW:
+        await open_demo_review(sessions)
     assert poor is not None
     identity = IdentityRef("console", WHO[flow.name])
     world = World(engine, sessions, flow, identity, invite.code, poor)
@@ -327,6 +336,13 @@ async def build_world(url: str, schema: str | None, flow: Flow) -> World:
         await drop_world(world, url, schema)
         raise
     return world
+
+
+async def open_demo_review(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The demo commune's review of this year, open."""
+    async with sessions() as session, session.begin():
+        commune = await find_unit(session, "Quảng Trị / Tân Lập")
+        await open_review(session, commune, NOW.year, Actor("cli:test"), NOW)
 
 
 async def escaped_last_year(sessions: async_sessionmaker[AsyncSession]) -> None:
