@@ -54,12 +54,20 @@ class Base(DeclarativeBase):
 
 
 class AdminUnit(Base):
-    """A node of the administrative tree: province → (district) → commune → village."""
+    """A node of the administrative tree: province → (district) → commune → village.
+
+    ``kind`` is the type of unit the name carries (``xa``, ``phuong``, ``huyen``…; empty when
+    unknown), so a district, its seat town and a new commune may share a name under one parent.
+    A former unit keeps its row: ``valid_to`` is the day it stopped existing and
+    ``replaced_by_id`` the unit that took it over.
+    """
 
     __tablename__ = "admin_units"
     __table_args__ = (
         CheckConstraint(_in("level", UNIT_LEVELS), name="level"),
-        UniqueConstraint("parent_id", "name_key", name="uq_admin_units_parent_name"),
+        UniqueConstraint(
+            "parent_id", "level", "kind", "name_key", name="uq_admin_units_parent_kind_name"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +75,9 @@ class AdminUnit(Base):
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120), index=True)
     level: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    official_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """The official code (mã đơn vị hành chính), where known."""
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True)
     urban: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -25,7 +25,7 @@ from storage.exporting.table_report import report_renderable
 from storage.exporting.xlsx_report import report_xlsx
 from storage.reports import Report, appendix_1, appendix_2
 from storage.support_summary import Filters, record_filter
-from storage.units import Unit, find_unit
+from storage.units import FormerNote, Unit, find_unit, former_note
 
 Query = Callable[[AsyncSession, Unit, int, ColumnElement[bool] | None], Awaitable[Report]]
 WIDE_CONSOLE = 200
@@ -114,10 +114,12 @@ def _report(
     filters: Filters | None = None,
 ) -> None:
     try:
-        report = run(_load(query, under, year, filters or Filters()))
+        report, note = run(_load(query, under, year, filters or Filters()))
     except AppError as error:
         typer.secho(error.render(_), err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None
+    if note is not None:
+        typer.secho(note.render(_), err=True, fg=typer.colors.YELLOW)
     if form is OutputFormat.table:
         _write_table(report, output)
     elif form is OutputFormat.json:
@@ -130,11 +132,16 @@ def _report(
         _warn(report)
 
 
-async def _load(query: Query, under: str, year: int | None, filters: Filters) -> Report:
+async def _load(
+    query: Query, under: str, year: int | None, filters: Filters
+) -> tuple[Report, FormerNote | None]:
+    """The report, and for a former unit the sentence saying what replaced it."""
     async with open_runtime(Settings()) as rt, rt.sessions() as session:
         unit = await find_unit(session, under)
+        note = await former_note(session, unit)
         records = await record_filter(session, filters)
-        return await query(session, unit, year or rt.now().astimezone(rt.tz).year, records)
+        year = year or rt.now().astimezone(rt.tz).year
+        return await query(session, unit, year, records), note
 
 
 def default_file_name(report: Report, extension: str) -> Path:
