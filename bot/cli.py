@@ -16,6 +16,7 @@ from bot.commands import (
     run,
     scheduler,
     support,
+    units,
     zalo,
 )
 from bot.i18n import _
@@ -47,6 +48,7 @@ mentors.register(app)
 scheduler.register(app)
 zalo.register(app)
 support.register(app)
+units.register(app)
 
 
 def main() -> None:

@@ -105,6 +105,8 @@ class UnitTree:
         self._session = session
         self._ids: dict[tuple[int | None, str], AdminUnit] = {}
         self._placements: dict[tuple[str | None, str | None, str, str | None], Placement] = {}
+        self.created: set[int] = set()
+        """Ids of the units this tree created."""
 
     async def child(self, parent: AdminUnit | None, name: str, level: Level) -> AdminUnit:
         """The unit ``name`` at ``level`` under ``parent``, created when missing.
@@ -159,6 +161,7 @@ class UnitTree:
             await self._session.flush()
             found.path = f"{parent.path if parent else '/'}{found.id}/"
             await self._session.flush()
+            self.created.add(found.id)
         self._ids[(parent_id, f"{level}:{kind}:{key}")] = found
         return found
 
