@@ -14,10 +14,13 @@ from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
 from poverty.errors import AppError
+from poverty.formatting import format_date, format_int
 from poverty.unit_names import qualified_name
 from storage.audit import Actor
 from storage.importing import ImportFileError, ImportRejectedError
+from storage.importing.reorganisation_rows import ReorganisationFile, read_reorganisation
 from storage.importing.unit_rows import UnitListFile, read_unit_list
+from storage.reorganisation import ReorganisationResult, reorganise
 from storage.unit_list import TreeLine, UnitImportSummary, import_unit_list, unit_tree
 from storage.units import find_unit, former_note
 
@@ -106,3 +109,97 @@ def units_import(
 async def _import(checked: UnitListFile) -> UnitImportSummary:
     async with open_runtime(Settings()) as rt, rt.sessions() as session, session.begin():
         return await import_unit_list(session, checked, UNITS_ACTOR, rt.now())
+
+
+MERGE_LINE = __("Dòng {row}: sáp nhập “{old}” vào “{new}” từ ngày {date}: {details}.")
+MOVE_LINE = __("Dòng {row}: chuyển “{old}” về “{new}” từ ngày {date}: {details}.")
+MOVE_DETAILS = __(
+    "{units} đơn vị trực thuộc, {households} hộ, {grants} quyền, {invites} mã mời chưa dùng, "
+    "{assignments} phân công người đỡ đầu, {followups} việc theo dõi đang mở, "
+    "{plans} kế hoạch hỗ trợ"
+)
+CREATED_UNIT = __("Tạo đơn vị mới “{unit}”.")
+CLOSED_UNIT = __("Đóng “{unit}”: không còn đơn vị nào trực thuộc.")
+ALREADY_APPLIED = __("{count} dòng đã được áp dụng từ trước, giữ nguyên.")
+DRY_RUN_DONE = __("Chạy thử: chưa thay đổi gì trong cơ sở dữ liệu.")
+APPLIED = __("Đã sắp xếp lại đơn vị: {count} dòng được áp dụng.")
+NOTHING_TO_DO = __("Không có gì thay đổi.")
+
+
+@units_app.command(
+    "reorganise",
+    help="Sắp xếp lại đơn vị theo tệp (.csv/.xlsx: don_vi_cu, don_vi_moi, ngay_hieu_luc).",
+)
+def units_reorganise(
+    file: Annotated[Path, typer.Argument(help="Tệp .csv hoặc .xlsx, mỗi dòng một đơn vị cũ.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ in những gì sẽ chuyển, không thay đổi gì.")
+    ] = False,
+) -> None:
+    try:
+        checked = read_reorganisation(file)
+        print_issues(checked.warnings, color=typer.colors.YELLOW)
+        result = run(_reorganise(checked, dry_run=dry_run))
+    except ImportFileError as error:
+        typer.secho(render(error.message, error.params), err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
+    except ImportRejectedError as error:
+        print_issues(error.issues)
+        typer.secho(render(error.message, error.params), err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
+    for line in reorganisation_lines(result):
+        typer.echo(line)
+    if dry_run:
+        typer.echo(_(DRY_RUN_DONE))
+    elif result.moves:
+        typer.echo(_(APPLIED).format(count=len(result.moves)))
+    else:
+        typer.echo(_(NOTHING_TO_DO))
+
+
+async def _reorganise(checked: ReorganisationFile, *, dry_run: bool) -> ReorganisationResult:
+    """One transaction: committed, or rolled back for a dry run or a refused file."""
+    async with open_runtime(Settings()) as rt, rt.sessions() as session:
+        transaction = await session.begin()
+        try:
+            result = await reorganise(
+                session, checked.rows, UNITS_ACTOR, rt.now(), file_errors=checked.errors
+            )
+        except BaseException:
+            await transaction.rollback()
+            raise
+        if dry_run:
+            await transaction.rollback()
+        else:
+            await transaction.commit()
+        return result
+
+
+def reorganisation_lines(result: ReorganisationResult) -> list[str]:
+    lines: list[str] = []
+    for move in result.moves:
+        if move.created:
+            lines.append(_(CREATED_UNIT).format(unit=move.new))
+        details = _(MOVE_DETAILS).format(
+            units=format_int(move.villages),
+            households=format_int(move.households),
+            grants=format_int(move.grants),
+            invites=format_int(move.invites),
+            assignments=format_int(move.assignments),
+            followups=format_int(move.followups),
+            plans=format_int(move.plans),
+        )
+        template = MERGE_LINE if move.operation == "merge" else MOVE_LINE
+        lines.append(
+            _(template).format(
+                row=move.row,
+                old=move.old,
+                new=move.new,
+                date=format_date(move.effective),
+                details=details,
+            )
+        )
+    lines.extend(_(CLOSED_UNIT).format(unit=unit) for unit in result.closed)
+    if result.unchanged_rows:
+        lines.append(_(ALREADY_APPLIED).format(count=len(result.unchanged_rows)))
+    return lines
