@@ -128,7 +128,10 @@ class OfficialRecord(Base):
     """The status the commune approved for one household in one year, as imported.
 
     Unit ids are copied from the household at the time, so a past year's table does not change when
-    a household moves or units merge.
+    a household moves. A reorganisation of units (``storage.reorganisation``) moves the record
+    to the units that took over its own, so every year groups by today's units; the ids as
+    recorded are kept in the ``former_*`` columns (set once, on the first reorganisation that
+    moves the record; ``former_commune_id`` is NULL while the record was never moved).
     """
 
     __tablename__ = "official_records"
@@ -140,6 +143,9 @@ class OfficialRecord(Base):
         Index("ix_official_records_district_year", "district_id", "year"),
         Index("ix_official_records_commune_year", "commune_id", "year"),
         Index("ix_official_records_village_year", "village_id", "year"),
+        Index("ix_official_records_former_district_year", "former_district_id", "year"),
+        Index("ix_official_records_former_commune_year", "former_commune_id", "year"),
+        Index("ix_official_records_former_village_year", "former_village_id", "year"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -149,6 +155,10 @@ class OfficialRecord(Base):
     district_id: Mapped[int | None] = mapped_column(Integer)
     commune_id: Mapped[int] = mapped_column(Integer)
     village_id: Mapped[int | None] = mapped_column(Integer)
+    former_province_id: Mapped[int | None] = mapped_column(Integer)
+    former_district_id: Mapped[int | None] = mapped_column(Integer)
+    former_commune_id: Mapped[int | None] = mapped_column(Integer)
+    former_village_id: Mapped[int | None] = mapped_column(Integer)
     ethnic_minority: Mapped[bool] = mapped_column(Boolean, default=False)
     area: Mapped[str] = mapped_column(String(10), default="nong_thon")
     status: Mapped[str] = mapped_column(String(12))

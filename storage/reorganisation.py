@@ -45,6 +45,7 @@ from storage.models import (
     MentorAssignment,
     RoleGrant,
 )
+from storage.unit_moves import follow_records, replace_household_placements
 from storage.units import (
     PATH_SEPARATORS,
     AmbiguousUnitError,
@@ -159,6 +160,8 @@ async def reorganise(
         move = await _apply(session, step, entries, emptied, issues)
         if move is not None:
             moves.append(move)
+    if not issues:
+        await follow_records(session, [s.old for s in steps if not s.skip])
     closed = await _close_empty_districts(session, emptied, entries)
     if issues:
         raise ImportRejectedError(_sorted(issues), len({i.row for i in issues}))
@@ -507,7 +510,7 @@ async def _apply(
         )
         _note_emptied(emptied, old.parent_id, step.line.effective)
     await session.flush()
-    await _replace_placements(session, target, entries, old.id)
+    await replace_household_placements(session, target, entries, old.id)
     return Move(
         row=step.line.row,
         operation=step.operation,
@@ -638,65 +641,6 @@ async def _move_direct_records(
         entries.extend(
             AuditEntry("unit.reassigned", entity, str(i), {"from": old.id, "to": target.id})
             for i in ids
-        )
-
-
-async def _replace_placements(
-    session: AsyncSession, target: AdminUnit, entries: list[AuditEntry], old_id: int
-) -> None:
-    """Households under ``target`` get their province, district, commune and village ids from
-    where their unit now sits; each household whose ids change gets an audit row."""
-    units = (
-        await session.scalars(select(AdminUnit).where(AdminUnit.path.startswith(target.path)))
-    ).all()
-    ancestor_ids = {int(i) for i in target.path.strip("/").split("/")}
-    ancestors = {
-        row.id: row
-        for row in (
-            await session.scalars(select(AdminUnit).where(AdminUnit.id.in_(ancestor_ids)))
-        ).all()
-    }
-    by_id = {**ancestors, **{u.id: u for u in units}}
-    for unit in units:
-        chain = [by_id[int(i)] for i in unit.path.strip("/").split("/")]
-        levels = {row.level: row.id for row in chain}
-        placement = {
-            "province_id": levels["province"],
-            "district_id": levels.get("district"),
-            "commune_id": levels.get("commune", unit.id),
-            "village_id": levels.get("village"),
-        }
-        changed = (
-            await session.execute(
-                select(Household.id, Household.commune_id, Household.village_id).where(
-                    Household.unit_id == unit.id,
-                    (Household.province_id != placement["province_id"])
-                    | (Household.commune_id != placement["commune_id"])
-                    | (func.coalesce(Household.district_id, 0) != (placement["district_id"] or 0))
-                    | (func.coalesce(Household.village_id, 0) != (placement["village_id"] or 0)),
-                )
-            )
-        ).all()
-        if not changed:
-            continue
-        await session.execute(
-            update(Household)
-            .where(Household.id.in_([c.id for c in changed]))
-            .values(**placement)
-            .execution_options(synchronize_session=False)
-        )
-        entries.extend(
-            AuditEntry(
-                "household.moved",
-                "household",
-                str(c.id),
-                {
-                    "from_commune": c.commune_id,
-                    "to_commune": placement["commune_id"],
-                    "unit": old_id,
-                },
-            )
-            for c in changed
         )
 
 

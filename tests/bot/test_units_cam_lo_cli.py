@@ -116,3 +116,39 @@ def test_every_suggestion_of_an_ambiguous_invite_unit_creates_an_invite(
     for suggestion in suggestions:
         again = invite(runner, suggestion)
         assert again.exit_code == 0, (suggestion, again.output)
+
+
+def test_after_the_merge_reports_group_by_today_and_former_units_on_request(
+    runner: CliRunner, workdir: Path
+) -> None:
+    (workdir / "sap_xep.csv").write_text(
+        "don_vi_cu,don_vi_moi,ngay_hieu_luc\n"
+        "Thị trấn Cam Lộ,Tỉnh Quảng Trị / Xã Cam Lộ,01/07/2025\n"
+        "Xã Cam Hiếu,Tỉnh Quảng Trị / Xã Cam Lộ,01/07/2025\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["units", "reorganise", "sap_xep.csv"]).exit_code == 0
+
+    today = phu_luc_1(runner, "Cam Lộ")
+    refused = phu_luc_1(runner, "Huyện Cam Lộ")
+    former = runner.invoke(
+        app,
+        ["report", "phu-luc-1", "--under", "Huyện Cam Lộ", "--year", "2025", "--format", "json",
+         "--former-units"],
+    )  # fmt: skip
+
+    assert today.exit_code == 0, today.output
+    assert json.loads(today.stdout)["rows"][-1]["tong_so_ho"] == 11
+    assert refused.exit_code == 1
+    assert (
+        "“Huyện Cam Lộ” không còn là đơn vị hành chính từ ngày 01/07/2025. "
+        "Thêm --former-units để xem số liệu theo đơn vị cũ." in refused.output
+    )
+    assert former.exit_code == 0, former.output
+    rows = json.loads(former.stdout)["rows"]
+    assert [(r["don_vi"], r["tong_so_ho"]) for r in rows] == [
+        ("Thị trấn Cam Lộ", 4),
+        ("Xã Cam Hiếu", 2),
+        ("Tổng cộng", 6),
+    ]
+    assert "không còn là đơn vị hành chính" in former.stderr
