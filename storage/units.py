@@ -29,12 +29,6 @@ from storage.models import AdminUnit
 __all__ = ["unit_key"]
 
 Level = Literal["province", "district", "commune", "village"]
-LEVEL_LABELS: dict[str, str] = {
-    "province": N_("tỉnh"),
-    "district": N_("huyện"),
-    "commune": N_("xã"),
-    "village": N_("thôn"),
-}
 # Levels named when splitting a typed path: "Quảng Trị / Cam Lộ / Cam Tuyên".
 PATH_SEPARATORS = ("/", ">", ",")
 MAX_SUGGESTIONS = 6
@@ -197,6 +191,10 @@ class UnitTree:
             top = await self._province_of(commune)
         dist = await self.child(top, district, "district") if district else None
         comm = await self.child(dist or top, commune, "commune")
+        if comm.valid_to is not None and comm.replaced_by_id is not None:
+            # An old file names a commune merged since: its households go to today's commune.
+            comm = await self._current(comm)
+            top, dist = await self._ancestors_of(comm)
         vill = await self.child(comm, village, "village") if village else None
         return Placement(
             unit_id=(vill or comm).id,
@@ -206,11 +204,31 @@ class UnitTree:
             village_id=vill.id if vill else None,
         )
 
+    async def _current(self, unit: AdminUnit) -> AdminUnit:
+        """The unit that took over ``unit``, following later merges."""
+        while unit.valid_to is not None and unit.replaced_by_id is not None:
+            replaced = await self._session.get(AdminUnit, unit.replaced_by_id)
+            assert replaced is not None
+            unit = replaced
+        return unit
+
+    async def _ancestors_of(self, commune: AdminUnit) -> tuple[AdminUnit, AdminUnit | None]:
+        """The province and (if any) district of ``commune``."""
+        ids = [int(i) for i in commune.path.strip("/").split("/")]
+        rows = {
+            r.id: r
+            for r in await self._session.scalars(select(AdminUnit).where(AdminUnit.id.in_(ids)))
+        }
+        levels = {rows[i].level: rows[i] for i in ids}
+        return levels["province"], levels.get("district")
+
     async def _province_of(self, commune: str) -> AdminUnit:
         rows = (
             await self._session.scalars(
                 select(AdminUnit).where(
-                    AdminUnit.level == "commune", AdminUnit.name_key == unit_key(commune)
+                    AdminUnit.level == "commune",
+                    AdminUnit.name_key == unit_key(commune),
+                    AdminUnit.valid_to.is_(None),
                 )
             )
         ).all()
@@ -260,6 +278,15 @@ async def find_unit(session: AsyncSession, text: str) -> Unit:
             choices="; ".join(f"“{s}”" for s in suggestions),
         )
     return _unit(found[0])
+
+
+async def matching_units(session: AsyncSession, text: str) -> list[Unit]:
+    """Every unit ``text`` fits by the rules of :func:`find_unit` (current ones only when any
+    fits), for callers that narrow further, such as a manager's own area."""
+    text = " ".join(without_nul(text).split())
+    if not text:
+        return []
+    return [_unit(row) for row in await _matches(session, text)]
 
 
 class AmbiguousUnitError(NotFoundError):

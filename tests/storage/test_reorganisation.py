@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import Actor
-from storage.importing import ImportRejectedError
+from storage.importing import ImportRejectedError, import_households, read_households
 from storage.importing.reorganisation_rows import read_reorganisation
 from storage.models import (
     AdminUnit,
@@ -28,6 +28,7 @@ from storage.models import (
 from storage.reorganisation import ReorganisationResult, reorganise
 from storage.units import find_unit, former_note
 from tests.conftest import FIXED_NOW
+from tests.fixtures.household_files import household, write_csv
 from tests.storage.factories import Factory, Spec
 
 ACTOR = Actor("test:reorganise")
@@ -341,3 +342,33 @@ async def test_villages_of_the_same_name_are_refused_until_one_is_renamed(
     assert [issue.row for issue in raised.value.issues] == [4]
     assert await snapshot(sessions) != before
     assert result.moves[0].operation == "merge"
+
+
+async def test_an_old_household_file_after_the_merge_goes_to_the_new_commune(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    area = await build(sessions)
+    await apply(sessions, write(tmp_path, MERGE))
+    path = write_csv(
+        tmp_path / "ho_cu.csv",
+        [
+            household(
+                "CU-1", tinh="Tỉnh Quảng Trị", huyen="Huyện Cam Lộ", xa="Xã Cam Tuyền",
+                thon="Thôn An Mỹ",
+            )
+        ],
+    )  # fmt: skip
+
+    checked = read_households(path, default_year=2022)
+    async with sessions() as session, session.begin():
+        await import_households(session, checked, ACTOR, FIXED_NOW, default_year=2022)
+
+    async with sessions() as session:
+        new = await find_unit(session, "Tỉnh Quảng Trị / Xã Cam Lộ")
+        imported = await session.scalar(select(Household).where(Household.code == "CU-1"))
+    assert imported is not None
+    assert (imported.unit_id, imported.commune_id, imported.district_id) == (
+        area.units["an_my"],
+        new.id,
+        None,
+    )
