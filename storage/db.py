@@ -120,6 +120,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         async with engine.begin() as connection:
             await connection.run_sync(run)
         return
+    if revision == "head" and await is_up_to_date(engine):
+        return  # nothing to migrate: spare a large database the foreign key check below
     # SQLite rebuilds a table to change its constraints (Alembic's batch mode), and dropping
     # the old table of a unit tree that other rows refer to fails while foreign keys are on.
     # The SQLite manual's procedure for such a change: foreign keys off outside the

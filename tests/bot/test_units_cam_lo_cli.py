@@ -152,3 +152,21 @@ def test_after_the_merge_reports_group_by_today_and_former_units_on_request(
         ("Tổng cộng", 6),
     ]
     assert "không còn là đơn vị hành chính" in former.stderr
+
+
+def test_no_invite_is_created_for_a_former_unit(runner: CliRunner, workdir: Path) -> None:
+    (workdir / "sap_xep.csv").write_text(
+        "don_vi_cu,don_vi_moi,ngay_hieu_luc\n"
+        "Thị trấn Cam Lộ,Tỉnh Quảng Trị / Xã Cam Lộ,01/07/2025\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["units", "reorganise", "sap_xep.csv"]).exit_code == 0
+
+    result = invite(runner, "Thị trấn Cam Lộ")
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, AppError)
+    assert result.exception.render() == (
+        "“Thị trấn Cam Lộ” đã được sáp nhập vào “Tỉnh Quảng Trị / Xã Cam Lộ” từ ngày 01/07/2025. "
+        "Hãy tạo mã mời cho đơn vị hiện nay."
+    )
