@@ -319,9 +319,16 @@ async def _matches(session: AsyncSession, text: str) -> list[AdminUnit]:
         )
     ).all()
     candidates = [r for r in rows if _fits(r, parts[-1], last)]
-    if len(parts) > 1:
+    if len(parts) > 1 and candidates:
+        # Every candidate's ancestors in one query: "Thôn 1" may name a village in each commune.
+        chains = {r.id: [int(i) for i in r.path.strip("/").split("/")[:-1]] for r in candidates}
+        wanted = {i for chain in chains.values() for i in chain}
+        found = await session.scalars(select(AdminUnit).where(AdminUnit.id.in_(wanted)))
+        by_id = {row.id: row for row in found}
         candidates = [
-            r for r in candidates if _path_fits(await ancestors(session, _unit(r)), parts, names)
+            r
+            for r in candidates
+            if _path_fits([by_id[i] for i in chains[r.id] if i in by_id], parts, names)
         ]
     current = [r for r in candidates if r.valid_to is None]
     return current or candidates
