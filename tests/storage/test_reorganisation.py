@@ -26,6 +26,7 @@ from storage.models import (
     User,
 )
 from storage.reorganisation import ReorganisationResult, reorganise
+from storage.reports import appendix_1
 from storage.units import find_unit, former_note
 from tests.conftest import FIXED_NOW
 from tests.fixtures.household_files import household, write_csv
@@ -372,3 +373,35 @@ async def test_an_old_household_file_after_the_merge_goes_to_the_new_commune(
         new.id,
         None,
     )
+
+
+async def test_a_province_merged_into_another_brings_its_communes_and_records(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    async with sessions() as session, session.begin():
+        make = Factory(session)
+        kept = await make.unit("Tỉnh Quảng Trị", "province")
+        merged = await make.unit("Tỉnh Quảng Bình", "province")
+        commune = await make.unit("Xã Bảo Ninh", "commune", merged)
+        village = await make.unit("Thôn Sa Động", "village", commune)
+        households = await make.households(village, 2022, [Spec("ngheo"), Spec("khong")])
+    path = write(
+        tmp_path, "don_vi_cu,don_vi_moi,ngay_hieu_luc\nTỉnh Quảng Bình,Tỉnh Quảng Trị,01/07/2025\n"
+    )
+
+    result = await apply(sessions, path)
+
+    assert [(m.operation, m.villages, m.households) for m in result.moves] == [("merge", 1, 2)]
+    async with sessions() as session:
+        found = await find_unit(session, "Tỉnh Quảng Trị / Xã Bảo Ninh / Thôn Sa Động")
+        placed = (
+            await session.scalars(select(Household.province_id).where(Household.id.in_(households)))
+        ).all()
+        report = await appendix_1(session, await find_unit(session, "Tỉnh Quảng Trị"), 2022)
+        former = await appendix_1(
+            session, await find_unit(session, "Tỉnh Quảng Bình"), 2022, former_units=True
+        )
+    assert found.id == village.id
+    assert set(placed) == {kept.id}
+    assert [(row.name, row["tong_so_ho"]) for row in report.rows] == [("Xã Bảo Ninh", 2)]
+    assert [(row.name, row["tong_so_ho"]) for row in former.rows] == [("Xã Bảo Ninh", 2)]
