@@ -17,6 +17,7 @@ from bot.commands import (
     run,
     scheduler,
     support,
+    units,
     zalo,
 )
 from bot.i18n import _
@@ -49,6 +50,7 @@ scheduler.register(app)
 zalo.register(app)
 support.register(app)
 review.register(app)
+units.register(app)
 
 
 def main() -> None:

@@ -116,8 +116,28 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as connection:
+            await connection.run_sync(run)
+        return
+    if revision == "head" and await is_up_to_date(engine):
+        return  # nothing to migrate: spare a large database the foreign key check below
+    # SQLite rebuilds a table to change its constraints (Alembic's batch mode), and dropping
+    # the old table of a unit tree that other rows refer to fails while foreign keys are on.
+    # The SQLite manual's procedure for such a change: foreign keys off outside the
+    # transaction, the change, a foreign_key_check before the commit, foreign keys on again.
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            await connection.commit()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -54,12 +54,20 @@ class Base(DeclarativeBase):
 
 
 class AdminUnit(Base):
-    """A node of the administrative tree: province → (district) → commune → village."""
+    """A node of the administrative tree: province → (district) → commune → village.
+
+    ``kind`` is the type of unit the name carries (``xa``, ``phuong``, ``huyen``…; empty when
+    unknown), so a district, its seat town and a new commune may share a name under one parent.
+    A former unit keeps its row: ``valid_to`` is the day it stopped existing and
+    ``replaced_by_id`` the unit that took it over.
+    """
 
     __tablename__ = "admin_units"
     __table_args__ = (
         CheckConstraint(_in("level", UNIT_LEVELS), name="level"),
-        UniqueConstraint("parent_id", "name_key", name="uq_admin_units_parent_name"),
+        UniqueConstraint(
+            "parent_id", "level", "kind", "name_key", name="uq_admin_units_parent_kind_name"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +75,9 @@ class AdminUnit(Base):
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120), index=True)
     level: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    official_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """The official code (mã đơn vị hành chính), where known."""
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True)
     urban: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -117,7 +128,10 @@ class OfficialRecord(Base):
     """The status the commune approved for one household in one year, as imported.
 
     Unit ids are copied from the household at the time, so a past year's table does not change when
-    a household moves or units merge.
+    a household moves. A reorganisation of units (``storage.reorganisation``) moves the record
+    to the units that took over its own, so every year groups by today's units; the ids as
+    recorded are kept in the ``former_*`` columns (set once, on the first reorganisation that
+    moves the record; ``former_commune_id`` is NULL while the record was never moved).
     """
 
     __tablename__ = "official_records"
@@ -129,6 +143,9 @@ class OfficialRecord(Base):
         Index("ix_official_records_district_year", "district_id", "year"),
         Index("ix_official_records_commune_year", "commune_id", "year"),
         Index("ix_official_records_village_year", "village_id", "year"),
+        Index("ix_official_records_former_district_year", "former_district_id", "year"),
+        Index("ix_official_records_former_commune_year", "former_commune_id", "year"),
+        Index("ix_official_records_former_village_year", "former_village_id", "year"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -138,6 +155,10 @@ class OfficialRecord(Base):
     district_id: Mapped[int | None] = mapped_column(Integer)
     commune_id: Mapped[int] = mapped_column(Integer)
     village_id: Mapped[int | None] = mapped_column(Integer)
+    former_province_id: Mapped[int | None] = mapped_column(Integer)
+    former_district_id: Mapped[int | None] = mapped_column(Integer)
+    former_commune_id: Mapped[int | None] = mapped_column(Integer)
+    former_village_id: Mapped[int | None] = mapped_column(Integer)
     ethnic_minority: Mapped[bool] = mapped_column(Boolean, default=False)
     area: Mapped[str] = mapped_column(String(10), default="nong_thon")
     status: Mapped[str] = mapped_column(String(12))

@@ -37,7 +37,7 @@ from storage.models import (
     ReviewNote,
     ReviewRequest,
 )
-from storage.units import Unit, get_unit
+from storage.units import Unit, as_unit, get_unit
 
 ALREADY_OPEN = N_("Rà soát năm {year} của {unit} đã được mở.")
 ALREADY_APPROVED = N_(
@@ -185,10 +185,7 @@ async def open_review_for(session: AsyncSession, access: Access) -> ReviewInfo |
     if found is None:
         return None
     review, unit = found
-    return _info(
-        review,
-        Unit(unit.id, unit.code, unit.name, unit.level, unit.parent_id, unit.path, unit.urban),
-    )
+    return _info(review, as_unit(unit))
 
 
 async def record_request(

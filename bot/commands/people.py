@@ -22,7 +22,7 @@ from poverty.errors import InvalidInputError
 from poverty.formatting import format_date
 from storage.audit import Actor
 from storage.invites import CreatedInvite, create_invite
-from storage.units import find_unit, unit_label
+from storage.units import find_unit, former_note, unit_label
 from storage.users import UserSummary, list_users, revoke_user
 
 CLI_ACTOR = Actor("cli:people")
@@ -30,6 +30,7 @@ BOT_PLACEHOLDER = "<ten_bot>"
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*([dh]?)\s*$")
 
 BAD_DURATION = __("Thời hạn “{text}” không đúng; ví dụ: 7d (bảy ngày) hoặc 12h (mười hai giờ).")
+FORMER_UNIT = __("{note} Hãy tạo mã mời cho đơn vị hiện nay.")
 INVITE_CREATED = __("Mã mời: {code}")
 INVITE_DETAILS = __("Vai trò {role}, địa bàn {unit}; dùng được một lần, đến {expires}.")
 INVITE_LINK = __("Liên kết Telegram: {link}")
@@ -89,6 +90,9 @@ def invite_create(
         async with open_runtime(settings) as rt:
             async with rt.sessions() as session, session.begin():
                 found = await find_unit(session, unit)
+                note = await former_note(session, found)
+                if note is not None:
+                    raise InvalidInputError(FORMER_UNIT, note=note.render(_))
                 created = await create_invite(
                     session, role.value, found, CLI_ACTOR, rt.now(), validity
                 )

@@ -4,20 +4,20 @@ the terminal, JSON, CSV or an XLSX workbook laid out like the official form."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from rich.console import Console
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _
+from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
-from poverty.errors import AppError
+from poverty.errors import AppError, InvalidInputError
 from poverty.text import slug
 from storage.exporting.csv_report import report_csv
 from storage.exporting.json_report import report_json
@@ -25,10 +25,23 @@ from storage.exporting.table_report import report_renderable
 from storage.exporting.xlsx_report import report_xlsx
 from storage.reports import Report, appendix_1, appendix_2
 from storage.support_summary import Filters, record_filter
-from storage.units import Unit, find_unit
+from storage.units import FormerNote, Unit, find_unit, former_note
 
-Query = Callable[[AsyncSession, Unit, int, ColumnElement[bool] | None], Awaitable[Report]]
+
+class Query(Protocol):
+    def __call__(
+        self,
+        session: AsyncSession,
+        under: Unit,
+        year: int,
+        records: ColumnElement[bool] | None = None,
+        *,
+        former_units: bool = False,
+    ) -> Awaitable[Report]: ...
+
+
 WIDE_CONSOLE = 200
+FORMER_UNIT = __("{note} Thêm --former-units để xem số liệu theo đơn vị cũ.")
 
 
 class OutputFormat(StrEnum):
@@ -71,6 +84,13 @@ Merit = Annotated[
         show_default=False,
     ),
 ]
+FormerUnits = Annotated[
+    bool,
+    typer.Option(
+        "--former-units",
+        help="Nhóm theo đơn vị như trong năm số liệu (trước khi sắp xếp); nhận cả đơn vị cũ.",
+    ),
+]
 Output = Annotated[
     Path | None,
     typer.Option("--output", help="Tệp ghi kết quả (mặc định: màn hình; xlsx: tệp tự đặt tên)."),
@@ -89,8 +109,9 @@ def phu_luc_1(
     output: Output = None,
     ethnic: Ethnic = None,
     merit: Merit = None,
+    former_units: FormerUnits = False,
 ) -> None:
-    _report(appendix_1, under, year, format, output, Filters(ethnic, merit))
+    _report(appendix_1, under, year, format, output, Filters(ethnic, merit), former_units)
 
 
 @report_app.command("phu-luc-2", help="Phụ lục 2: hộ nghèo thiếu hụt theo từng chỉ số.")
@@ -101,8 +122,9 @@ def phu_luc_2(
     output: Output = None,
     ethnic: Ethnic = None,
     merit: Merit = None,
+    former_units: FormerUnits = False,
 ) -> None:
-    _report(appendix_2, under, year, format, output, Filters(ethnic, merit))
+    _report(appendix_2, under, year, format, output, Filters(ethnic, merit), former_units)
 
 
 def _report(
@@ -112,12 +134,15 @@ def _report(
     form: OutputFormat,
     output: Path | None,
     filters: Filters | None = None,
+    former_units: bool = False,
 ) -> None:
     try:
-        report = run(_load(query, under, year, filters or Filters()))
+        report, note = run(_load(query, under, year, filters or Filters(), former_units))
     except AppError as error:
         typer.secho(error.render(_), err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None
+    if note is not None:
+        typer.secho(note.render(_), err=True, fg=typer.colors.YELLOW)
     if form is OutputFormat.table:
         _write_table(report, output)
     elif form is OutputFormat.json:
@@ -130,11 +155,20 @@ def _report(
         _warn(report)
 
 
-async def _load(query: Query, under: str, year: int | None, filters: Filters) -> Report:
+async def _load(
+    query: Query, under: str, year: int | None, filters: Filters, former_units: bool = False
+) -> tuple[Report, FormerNote | None]:
+    """The report, and for a former unit the sentence saying what replaced it. A former unit
+    is reported on only by the units as they were (``--former-units``)."""
     async with open_runtime(Settings()) as rt, rt.sessions() as session:
         unit = await find_unit(session, under)
+        note = await former_note(session, unit)
+        if note is not None and not former_units:
+            raise InvalidInputError(FORMER_UNIT, note=note.render(_))
         records = await record_filter(session, filters)
-        return await query(session, unit, year or rt.now().astimezone(rt.tz).year, records)
+        year = year or rt.now().astimezone(rt.tz).year
+        report = await query(session, unit, year, records, former_units=former_units)
+        return report, note
 
 
 def default_file_name(report: Report, extension: str) -> Path:

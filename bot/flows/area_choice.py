@@ -15,10 +15,10 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Step
 from bot.flows.messages import Option
 from bot.i18n import _, __
-from poverty.errors import AppError, InvalidInputError, ParseError
+from poverty.errors import InvalidInputError, ParseError
 from poverty.text import without_nul
 from storage.access import Access
-from storage.units import Unit, find_unit, get_unit
+from storage.units import MAX_SUGGESTIONS, Unit, get_unit, matching_units, unit_reference
 
 MANAGING_ROLES = frozenset({"manager", "admin"})
 UNIT_KEY = "don_vi"
@@ -28,6 +28,9 @@ OPTIONS_KEY = "lua_chon_don_vi"
 
 ASK_UNIT = __("Anh/chị muốn xem đơn vị nào? Chọn dưới đây hoặc gõ tên đơn vị.")
 UNIT_NOT_IN_AREA = __("Không tìm thấy đơn vị “{name}” trong địa bàn của anh/chị.")
+UNIT_AMBIGUOUS_IN_AREA = __(
+    "Địa bàn của anh/chị có {count} đơn vị tên “{name}”; hãy gõ một trong: {choices}."
+)
 
 
 def managed(access: Access) -> Access:
@@ -48,13 +51,22 @@ class UnitInArea(AnswerType):
             return int(self._choice.parse(text).removeprefix(KEY_PREFIX))
         except ParseError:
             pass
-        try:
-            unit = await find_unit(context.session, text)
-        except AppError:
-            unit = None
-        if unit is None or not managed(context.access).covers(unit.path):
-            raise InvalidInputError(UNIT_NOT_IN_AREA, name=" ".join(without_nul(text).split())[:80])
-        return unit.id
+        name = " ".join(without_nul(text).split())[:80]
+        area = managed(context.access)
+        inside = [
+            unit for unit in await matching_units(context.session, text) if area.covers(unit.path)
+        ]
+        if len(inside) == 1:
+            return inside[0].id
+        if inside:
+            choices = [await unit_reference(context.session, u) for u in inside[:MAX_SUGGESTIONS]]
+            raise InvalidInputError(
+                UNIT_AMBIGUOUS_IN_AREA,
+                count=len(inside),
+                name=name,
+                choices="; ".join(f"“{choice}”" for choice in choices),
+            )
+        raise InvalidInputError(UNIT_NOT_IN_AREA, name=name)
 
     def options(self) -> tuple[Option, ...]:
         return self._choice.options()

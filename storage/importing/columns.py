@@ -47,8 +47,16 @@ BASE_COLUMNS: tuple[Column, ...] = (
         False,
         "Quảng Trị",
     ),
-    Column("huyen", N_("Huyện/quận (nếu dữ liệu còn cấp huyện)."), False, "Cam Lộ"),
-    Column("xa", N_("Xã/phường/thị trấn."), True, "Cam Tuyền"),
+    Column(
+        "huyen",
+        N_(
+            "Chỉ dùng cho tệp cũ, lập trước 01/07/2025 khi còn cấp huyện; "
+            "với đơn vị hiện nay hãy để trống."
+        ),
+        False,
+        "",
+    ),
+    Column("xa", N_("Xã, phường hoặc đặc khu (tệp cũ: cả thị trấn)."), True, "Xã Cam Lộ"),
     Column("thon", N_("Thôn/bản/tổ dân phố."), False, "Thôn 1"),
     Column("khu_vuc", N_("nong_thon (mặc định) hoặc thanh_thi."), False, "nong_thon"),
     Column("so_nhan_khau", N_("Số nhân khẩu, từ 1 đến 50."), True, "4"),

@@ -71,7 +71,12 @@ LAYOUT = Layout(
 
 
 async def appendix_1(
-    session: AsyncSession, under: Unit, year: int, records: ColumnElement[bool] | None = None
+    session: AsyncSession,
+    under: Unit,
+    year: int,
+    records: ColumnElement[bool] | None = None,
+    *,
+    former_units: bool = False,
 ) -> Report:
     """Phụ lục 1 for the children of ``under`` in ``year``, from the official records.
 
@@ -84,7 +89,7 @@ async def appendix_1(
     has no households).
     """
     standard = standard_for_year(year)
-    grouping = await grouping_for(session, under)
+    grouping = await grouping_for(session, under, former=former_units, year=year)
     record = OfficialRecord
     ethnic: ColumnElement[bool] = record.ethnic_minority.is_(True)
     statement: Select[*tuple[Any, ...]] = (
@@ -101,7 +106,7 @@ async def appendix_1(
         )
         .select_from(record)
         .outerjoin(Household, assessed_household(grouping))
-        .where(grouping.filter_column == under.id, record.year == year)
+        .where(grouping.covers, record.year == year)
         .group_by(grouping.child_column)
     )
     if records is not None:

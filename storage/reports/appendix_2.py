@@ -60,7 +60,12 @@ def layout(standard: Standard) -> Layout:
 
 
 async def appendix_2(
-    session: AsyncSession, under: Unit, year: int, records: ColumnElement[bool] | None = None
+    session: AsyncSession,
+    under: Unit,
+    year: int,
+    records: ColumnElement[bool] | None = None,
+    *,
+    former_units: bool = False,
 ) -> Report:
     """Phụ lục 2 for the children of ``under`` in ``year``, from the official records.
 
@@ -70,7 +75,7 @@ async def appendix_2(
     ``records``, when given, keeps only the official records it matches.
     """
     standard = standard_for_year(year)
-    grouping = await grouping_for(session, under)
+    grouping = await grouping_for(session, under, former=former_units, year=year)
     record = OfficialRecord
     statement: Select[*tuple[Any, ...]] = (
         select(
@@ -81,7 +86,7 @@ async def appendix_2(
             too_few_deprivations(standard).label(TOO_FEW_KEY),
             *(count_if(deprived_in(i.bit)).label(i.code) for i in standard.indicators),
         )
-        .where(and_(grouping.filter_column == under.id, record.year == year, is_poor()))
+        .where(and_(grouping.covers, record.year == year, is_poor()))
         .group_by(grouping.child_column)
     )
     if records is not None:

@@ -102,6 +102,8 @@ def assessed_household(grouping: Grouping) -> ColumnElement[bool]:
     """Join condition of a record with its household when that household has been assessed and
     still lives in the unit of the report; as an outer join every record stays in the
     aggregate."""
+    if grouping.household_column is None:  # former units: the household wherever it is now
+        return and_(Household.id == _record.household_id, Household.latest_class.is_not(None))
     return and_(
         Household.id == _record.household_id,
         Household.latest_class.is_not(None),
@@ -128,7 +130,7 @@ async def count_disagreements(
         .select_from(_record)
         .join(Household, assessed_household(grouping))
         .where(
-            grouping.filter_column == grouping.under.id,
+            grouping.covers,
             _record.year == year,
             Household.latest_class != _record.status,
         )

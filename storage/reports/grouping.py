@@ -13,16 +13,23 @@ commune    ``commune_id``                   ``village_id``, plus "Không thuộc
 village    ``village_id``                   the village itself
 =========  ===============================  =========================================
 
-Records keep the unit ids of their year, so a group may name a unit that is no longer a child
-(moved or merged since); such groups still get a row, after the current children.
+By default the rows are the units current today, for every year: a reorganisation moves the
+records of merged units to the units that took them over (:mod:`storage.unit_moves`). With
+``former`` the rows are the units as the records named them in their year (the ``former_*``
+columns of a moved record, the plain ones of a record never moved), so a 2022 table reproduces
+exactly, and a former unit can be reported on.
+
+A group may still name a unit that is no longer a child (a household moved since); such groups
+get a row after the current children.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import SQLColumnExpression, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AdminUnit, Household, OfficialRecord
@@ -40,8 +47,11 @@ class Grouping:
     filter_column: SQLColumnExpression[int | None]
     child_column: SQLColumnExpression[int | None]
     children: tuple[Unit, ...]
-    household_column: SQLColumnExpression[int | None]
-    """The household's own (current) unit column of the same level as ``filter_column``."""
+    household_column: SQLColumnExpression[int | None] | None
+    """The household's own (current) unit column of the same level as ``filter_column``; None
+    when grouping by former units (a household's unit today says nothing about them)."""
+    covers: ColumnElement[bool]
+    """The records the report covers: those of ``under`` (by the units the grouping uses)."""
 
     @property
     def has_outside_row(self) -> bool:
@@ -59,25 +69,66 @@ class Slot:
     unit_id: int | None
 
 
-async def grouping_for(session: AsyncSession, under: Unit) -> Grouping:
-    """The grouping for a report over ``under`` (any level)."""
+def as_recorded(name: str) -> ColumnElement[int | None]:
+    """A unit column of the records as named in their year (before any reorganisation)."""
     record = OfficialRecord
-    if under.level == "village":
-        return Grouping(under, record.village_id, record.village_id, (under,), Household.village_id)
+    return case(
+        (record.former_commune_id.is_(None), getattr(record, name)),
+        else_=getattr(record, f"former_{name}"),
+    )
+
+
+def _recorded_filter(name: str, unit_id: int) -> ColumnElement[bool]:
+    """``as_recorded(name) == unit_id``, written so the (column, year) indexes serve it."""
+    record = OfficialRecord
+    return or_(
+        and_(record.former_commune_id.is_(None), getattr(record, name) == unit_id),
+        getattr(record, f"former_{name}") == unit_id,
+    )
+
+
+async def grouping_for(
+    session: AsyncSession, under: Unit, *, former: bool = False, year: int | None = None
+) -> Grouping:
+    """The grouping for a report over ``under`` (any level): by today's units, or with
+    ``former`` by the units the records named in ``year``."""
+    names = {
+        "village": ("village_id", "village_id"),
+        "province": ("province_id", "district_id"),
+        "district": ("district_id", "commune_id"),
+        "commune": ("commune_id", "village_id"),
+    }
+    filter_name, child_name = names[under.level]
+    household_column: SQLColumnExpression[int | None] | None = getattr(Household, filter_name)
     filter_column: SQLColumnExpression[int | None]
     child_column: SQLColumnExpression[int | None]
-    household_column: SQLColumnExpression[int | None]
-    if under.level == "province":
-        filter_column, household_column = record.province_id, Household.province_id
-        child_column = func.coalesce(record.district_id, record.commune_id)
-    elif under.level == "district":
-        filter_column, child_column = record.district_id, record.commune_id
-        household_column = Household.district_id
+    if former:
+        filter_column = as_recorded(filter_name)
+        child_column = as_recorded(child_name)
+        if under.level == "province":
+            child_column = func.coalesce(as_recorded("district_id"), as_recorded("commune_id"))
+        covers = _recorded_filter(filter_name, under.id)
+        household_column = None
     else:
-        filter_column, child_column = record.commune_id, record.village_id
-        household_column = Household.commune_id
-    units = tuple(await children(session, under))
-    return Grouping(under, filter_column, child_column, units, household_column)
+        filter_column = getattr(OfficialRecord, filter_name)
+        child_column = getattr(OfficialRecord, child_name)
+        if under.level == "province":
+            child_column = func.coalesce(OfficialRecord.district_id, OfficialRecord.commune_id)
+        covers = filter_column == under.id
+    if under.level == "village":
+        units: tuple[Unit, ...] = (under,)
+    else:
+        units = tuple(u for u in await children(session, under) if _in_view(u, former, year))
+    return Grouping(under, filter_column, child_column, units, household_column, covers)
+
+
+def _in_view(unit: Unit, former: bool, year: int | None) -> bool:
+    """Current units by default; with ``former``, the units that existed in ``year``."""
+    if not former or year is None:
+        return unit.valid_to is None
+    starts_before_end = unit.valid_from is None or unit.valid_from <= date(year, 12, 31)
+    ends_after_start = unit.valid_to is None or unit.valid_to > date(year, 1, 1)
+    return starts_before_end and ends_after_start
 
 
 async def slots(

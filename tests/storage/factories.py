@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.standards import INDICATOR_BITS, standard_for_year
 from poverty.text import fold
+from poverty.unit_names import kind_for_new_unit, unit_key
 from storage.models import AdminUnit, Household, OfficialRecord
 from storage.units import Unit
 
@@ -50,12 +51,21 @@ class Factory:
         self._units: dict[int, AdminUnit] = {}
         self._households = 0
 
-    async def unit(self, name: str, level: str, parent: AdminUnit | None = None) -> AdminUnit:
+    async def unit(
+        self,
+        name: str,
+        level: str,
+        parent: AdminUnit | None = None,
+        *,
+        official_code: str | None = None,
+    ) -> AdminUnit:
         code = f"{parent.code}/{fold(name)}" if parent else fold(name)
         row = AdminUnit(
             code=code.replace(" ", "_"),
             name=name,
-            name_key=fold(name),
+            name_key=unit_key(name),
+            kind=kind_for_new_unit(name, level),
+            official_code=official_code,
             level=level,
             parent_id=parent.id if parent else None,
             path="",
