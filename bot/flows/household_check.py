@@ -76,6 +76,7 @@ REVIEW_PICK = __(
     "Gõ số thứ tự, mã hộ hoặc họ tên chủ hộ; gõ “moi” nếu là hộ chưa có trong danh sách."
 )
 REVIEW_ALL_DONE = __("Đã kiểm tra hết các hộ trong danh sách rà soát.")
+REVIEW_WORDS = __("Ghi hộ đề nghị rà soát: gõ “hộ xin rà soát”; ghi cuộc họp dân: gõ “họp thôn”.")
 REVIEW_LEFT = __(
     "Còn {left} hộ trong danh sách rà soát chưa kiểm tra. Gõ “rà soát” để kiểm tra tiếp."
 )
@@ -461,6 +462,7 @@ def _find_question(answers: Answers) -> str:
     else:
         lines.append(_(REVIEW_ALL_DONE))
         lines.append(_(ASK_HOUSEHOLD))
+    lines.append(_(REVIEW_WORDS))
     return "\n".join(lines)
 
 

@@ -46,6 +46,9 @@ STATUS_HEAD = __(
 STATE_LABELS = {"open": __("đang rà soát"), "approved": __("đã phê duyệt")}
 VILLAGE_LINE = __("  {village}: {checked}/{total} hộ")
 NOTES_LINE = __("Họp thôn đã ghi: {meetings}; khiếu nại: {complaints}.")
+MANAGER_WORDS = __(
+    "Gõ “khiếu nại” để ghi khiếu nại của một hộ, “duyệt rà soát” để phê duyệt kết quả."
+)
 
 ASK_CODE = __("Mã hộ xin rà soát?")
 ASK_NOTE = __("Hộ trình bày gì? (ví dụ: chồng bị tai nạn, mất việc từ tháng 10)")
@@ -175,6 +178,7 @@ REVIEW_REQUEST = Flow(
     describe=lambda answers: _("hộ {code} xin rà soát").format(
         code=answers.get("ho", {}).get("code", "?")
     ),
+    listed=False,
 )
 
 
@@ -255,6 +259,7 @@ REVIEW_OPEN = Flow(
     finish=_open,
     keywords=("mo ra soat", "/morasoat"),
     roles=MANAGING_ROLES,
+    listed=False,
 )
 
 REVIEW_APPROVE = Flow(
@@ -265,6 +270,7 @@ REVIEW_APPROVE = Flow(
     finish=_approve,
     keywords=("duyet ra soat", "/duyetrasoat", "phe duyet ra soat"),
     roles=MANAGING_ROLES,
+    listed=False,
 )
 
 
@@ -290,6 +296,7 @@ REVIEW_COMPLAINT = Flow(
     finish=_complaint,
     keywords=("khieu nai", "/khieunai"),
     roles=MANAGING_ROLES,
+    listed=False,
 )
 
 
@@ -339,4 +346,5 @@ REVIEW_MEETING = Flow(
     finish=_meeting,
     keywords=("hop thon", "/hopthon", "hop dan"),
     roles=CADRE_ROLES,
+    listed=False,
 )

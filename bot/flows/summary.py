@@ -22,7 +22,7 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Attachment, Outbound
 from bot.flows.report_submission import late_report_lines
-from bot.flows.review import status_text
+from bot.flows.review import MANAGER_WORDS, status_text
 from bot.i18n import _, __
 from poverty.errors import NotFoundError
 from poverty.formatting import format_date, format_decimal, format_int
@@ -188,7 +188,10 @@ async def _review_lines(context: FlowContext, unit: Unit) -> list[str]:
         review = await review_of(context.session, unit, context.today.year)
     except NotFoundError:
         return []
-    return ["", status_text(await review_status(context.session, review))]
+    lines = ["", status_text(await review_status(context.session, review))]
+    if review.state == "open":
+        lines.append(_(MANAGER_WORDS))
+    return lines
 
 
 SUMMARY = Flow(
