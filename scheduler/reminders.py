@@ -42,6 +42,7 @@ class PlanResult:
     followups_escalated: int = 0
     report_reminders: int = 0
     escape_checks: int = 0
+    review_reminders: int = 0
 
 
 def local_today(calendar: ReportCalendar, now: datetime) -> date:

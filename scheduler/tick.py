@@ -20,6 +20,7 @@ from scheduler.reminders import (
     plan_mentor_digests,
     plan_report_reminders,
 )
+from scheduler.review_reminders import plan_review_reminders
 from scheduler.texts import Translate
 
 LOCK_KEY = 0x67_6E_74_69_63_6B
@@ -42,13 +43,14 @@ async def _try_lock(session: AsyncSession) -> bool:
 async def plan_all(
     session: AsyncSession, calendar: ReportCalendar, now: datetime, translate: Translate = str
 ) -> PlanResult:
-    """Digests, escalations, report reminders and checks of newly escaped households for
-    ``now``, in the caller's transaction."""
+    """Digests, escalations, report reminders, checks of newly escaped households and reminders
+    of the annual review's deadline for ``now``, in the caller's transaction."""
     parts = [
         await plan_mentor_digests(session, calendar, now, translate),
         await plan_escalations(session, calendar, now, translate),
         await plan_report_reminders(session, calendar, now, translate),
         PlanResult(escape_checks=await plan_escape_checks(session, calendar, now, translate)),
+        PlanResult(review_reminders=await plan_review_reminders(session, calendar, now, translate)),
     ]
     totals = {f.name: sum(getattr(p, f.name) for p in parts) for f in fields(PlanResult)}
     return PlanResult(**totals)

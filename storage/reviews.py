@@ -74,6 +74,7 @@ class ReviewHousehold:
     code: str
     head_name: str
     village: str
+    village_path: str
     official: str | None
     reasons: tuple[str, ...]
     checked: bool
@@ -84,6 +85,12 @@ class VillageProgress:
     name: str
     total: int
     checked: int
+    path: str = ""
+    """The village's unit path ("" for households outside any village)."""
+
+    @property
+    def share(self) -> float:
+        return self.checked / self.total if self.total else 1.0
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,16 @@ async def review_of(session: AsyncSession, unit: Unit, year: int | None = None) 
         raise NotFoundError(NO_REVIEW, unit=unit.name)
     row = max(rows, key=lambda r: (r.year, ids.index(r.unit_id)))
     return _info(row, await get_unit(session, row.unit_id))
+
+
+async def open_reviews(session: AsyncSession, year: int) -> list[ReviewInfo]:
+    rows = await session.execute(
+        select(Review, AdminUnit)
+        .join(AdminUnit, AdminUnit.id == Review.unit_id)
+        .where(Review.state == "open", Review.year == year)
+        .order_by(Review.id)
+    )
+    return [_info(review, as_unit(unit)) for review, unit in rows]
 
 
 async def open_review_for(session: AsyncSession, access: Access) -> ReviewInfo | None:
@@ -310,6 +327,7 @@ async def households_to_review(
                 Household.code,
                 Household.head_name,
                 func.coalesce(village.name, ""),
+                func.coalesce(village.path, ""),
                 Household.official_status,
                 Household.id.in_(requested),
                 Household.id.in_(blocked),
@@ -330,7 +348,7 @@ async def households_to_review(
     ).all()
     checked = await _checked(session, review, [row[0] for row in rows])
     result = []
-    for hid, code, name, village_name, official, asked, stuck, risky in rows:
+    for hid, code, name, village_name, path, official, asked, stuck, risky in rows:
         reasons = tuple(
             reason
             for reason, applies in (
@@ -342,7 +360,7 @@ async def households_to_review(
             if applies
         )
         result.append(
-            ReviewHousehold(hid, code, name, village_name, official, reasons, hid in checked)
+            ReviewHousehold(hid, code, name, village_name, path, official, reasons, hid in checked)
         )
     return result
 
@@ -395,7 +413,9 @@ async def review_status(session: AsyncSession, review: ReviewInfo) -> ReviewStat
         len(listed),
         sum(h.checked for h in listed),
         tuple(
-            VillageProgress(name, len(members), sum(h.checked for h in members))
+            VillageProgress(
+                name, len(members), sum(h.checked for h in members), members[0].village_path
+            )
             for name, members in villages.items()
         ),
         int(notes.get("meeting", 0)),

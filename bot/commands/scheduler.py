@@ -33,7 +33,7 @@ from storage.models import OutboxMessage, User
 BAD_MOMENT = __("Thời điểm “{text}” không đúng; ví dụ: 2026-12-13 08:00.")
 PLANNED = __(
     "Đã lên lịch: {digests} tin nhắc người đỡ đầu ({followups} việc), {escalations} tin báo "
-    "lãnh đạo, {reports} tin nhắc nộp báo cáo."
+    "lãnh đạo, {reports} tin nhắc nộp báo cáo, {reviews} tin nhắc rà soát."
 )
 NOTHING = __("Không có tin nào được gửi vào lúc đó.")
 WOULD_SEND = __("{count} tin sẽ được gửi vào lúc {at}:")
@@ -98,6 +98,7 @@ def _counts(result: PlanResult) -> dict[str, str]:
         "followups": format_int(result.followups_reminded),
         "escalations": format_int(result.escalations),
         "reports": format_int(result.report_reminders),
+        "reviews": format_int(result.review_reminders),
     }
 
 

@@ -68,10 +68,10 @@ and then no reply; the count lives in the database (``message_rates``).
 
 :func:`registered_flows` lists the flows of the application: the household check, the policy
 lookup, the annual review (a household's request ``hộ xin rà soát``, the village meeting
-``họp thôn``; managers open it, record complaints and approve it), the area summary and review
-progress (managers), the mentor's follow-up report, report
-submission and late reports, mentor assignment (managers), the support plan of a household
-(``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
+``họp thôn``; managers open it, record complaints and approve it), the area summary, review
+progress and announcements to every cadre of the area (managers), the mentor's follow-up
+report, report submission and late reports, mentor assignment (managers), the support plan of
+a household (``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
 households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers),
 onboarding by invite (public), and the compact codes KT, CS, DD, BC, DK
 (:mod:`bot.flows.codes`).
@@ -79,6 +79,7 @@ onboarding by invite (public), and the compact codes KT, CS, DD, BC, DK
 
 from __future__ import annotations
 
+from bot.flows.announcement import ANNOUNCEMENT
 from bot.flows.codes import (
     FOLLOWUP_CODE,
     HOUSEHOLD_CODE,
@@ -123,6 +124,7 @@ def registered_flows() -> list[Flow]:
         REVIEW_MEETING,
         REVIEW_COMPLAINT,
         REVIEW_APPROVE,
+        ANNOUNCEMENT,
         FOLLOWUP_REPORT,
         FOLLOWUP_CODE,
         REPORT_SUBMISSION,

@@ -6,7 +6,7 @@ approval, and the 2027 tables and lists."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,10 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import registered_flows
 from bot.flows.flow import Flow
 from poverty.standards import standard_for_year
+from scheduler.calendar import load_calendar
+from scheduler.review_reminders import plan_review_reminders
 from storage.audit import Actor
-from storage.models import Assessment, Household, OfficialRecord
+from storage.models import Assessment, Household, OfficialRecord, OutboxMessage
 from storage.reports import appendix_1, appendix_2
-from storage.reviews import approved_lists, review_of, review_status
+from storage.reviews import approved_lists, open_review, review_of, review_status
 from storage.units import get_unit
 from tests.bot.conftest import Area, Clock, Talker
 
@@ -207,3 +209,48 @@ async def test_without_an_open_review_a_check_applies_to_this_year_under_its_sta
     assert reply.startswith(
         "Đã lưu kiểm tra hộ TL00003 (chuẩn 2022–2025, năm 2026): Hộ có mức sống trung bình."
     )
+
+
+async def test_cadres_of_lagging_villages_are_reminded_a_week_before_the_deadline(
+    sessions: async_sessionmaker[AsyncSession], area: Area, clock: Clock, cadre: Talker
+) -> None:
+    clock.now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        commune = await get_unit(session, area.units["tan_lap"])
+        await open_review(session, commune, 2026, ACTOR, clock.now)
+    count = len(standard_for_year(2027).indicators)
+    await cadre.say(f"KT TL00001 {'0' * count} 3tr")
+    calendar = load_calendar()
+
+    async with sessions() as session, session.begin():
+        planned = await plan_review_reminders(session, calendar, clock.now)
+        again = await plan_review_reminders(session, calendar, clock.now)
+        not_today = await plan_review_reminders(session, calendar, clock.now + timedelta(days=1))
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+
+    assert (planned, again, not_today) == (2, 0, 0), "the two cadres of Tân Lập, once"
+    assert {row.user_id for row in rows} == {area.users["cadre"], area.users["phone_cadre"]}
+    text = rows[0].text
+    assert text.startswith("Rà soát năm 2026: hạn 14/12/2026, còn 7 ngày. Cả xã đã kiểm tra 50%")
+    assert "• Thôn Phú Hải: 0/1 hộ" in text
+    assert "Tân Hòa" not in text
+
+
+async def test_a_manager_announces_to_every_cadre_of_the_area_after_confirming(
+    sessions: async_sessionmaker[AsyncSession], area: Area, talker: Callable[[str], Talker]
+) -> None:
+    manager = talker("manager")
+    text = "Họp rà soát thôn Tân Hòa lúc 8 giờ sáng 10/12 tại nhà văn hóa."
+
+    confirm = await manager.script(["thông báo", text])
+    assert confirm[-1].startswith(f"Gửi thông báo này tới 2 cán bộ trong địa bàn?\n“{text}”")
+    sent = await manager.say("co")
+    assert sent.startswith("Đã xếp gửi thông báo tới 2 cán bộ.")
+    async with sessions() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    assert {row.user_id for row in rows} == {area.users["cadre"], area.users["phone_cadre"]}
+    assert all(row.text.endswith(text) and row.quiet for row in rows)
+
+    await manager.script(["thông báo", "Thử lại", "khong"])
+    async with sessions() as session:
+        assert len((await session.scalars(select(OutboxMessage))).all()) == 2

@@ -92,6 +92,7 @@ WHO = {
     "review_meeting": "cadre",
     "review_complaint": "manager",
     "review_approve": "manager",
+    "announcement": "manager",
     "policy_code": "cadre",
     "followup_code": "mentor",
     "report_code": "cadre",
