@@ -19,10 +19,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.i18n import _
+from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
 from poverty.formatting import format_int
+from poverty.review import period_label
+from poverty.standards import standard_for_year
 from storage.audit import Actor
 from storage.importing import (
     HouseholdFile,
@@ -84,7 +86,9 @@ def households(
     year: Annotated[
         int | None,
         typer.Option(
-            "--year", help="Năm rà soát cho các dòng để trống cột nam (mặc định: năm nay)."
+            "--year",
+            help="Năm áp dụng của phân loại chính thức cho các dòng để trống cột nam "
+            "(mặc định: năm nay).",
         ),
     ] = None,
 ) -> None:
@@ -108,6 +112,8 @@ def households(
         raise typer.Exit(1) from None
     print_issues(summary.errors)
     typer.echo(summary_text(file.name, summary))
+    period = period_label(standard_for_year(default_year).id)
+    typer.echo(_(DEFAULT_YEAR).format(year=default_year, period=period))
 
 
 @contextmanager
@@ -151,6 +157,11 @@ async def write_checked_file(
                     skip_invalid=skip_invalid,
                     on_progress=lambda done, _total: progress.update(task, completed=done),
                 )
+
+
+DEFAULT_YEAR = __(
+    "Dòng để trống cột nam được ghi là phân loại chính thức năm {year} (chuẩn {period})."
+)
 
 
 def summary_text(name: str, summary: ImportSummary) -> str:
