@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import socket
+from typing import NoReturn
+
 import typer
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from bot.commands import (
     assess,
@@ -20,7 +30,8 @@ from bot.commands import (
     units,
     zalo,
 )
-from bot.i18n import _
+from bot.i18n import _, __
+from bot.settings import Settings
 from poverty.errors import AppError
 
 app = typer.Typer(
@@ -53,10 +64,49 @@ review.register(app)
 units.register(app)
 
 
+SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+DATABASE_UNREACHABLE = __(
+    "Không kết nối được cơ sở dữ liệu. Hãy kiểm tra GIAMNGHEO_DATABASE_URL và máy chủ cơ sở dữ "
+    "liệu rồi thử lại."
+)
+DATABASE_UNSUPPORTED = __(
+    "GIAMNGHEO_DATABASE_URL phải bắt đầu bằng sqlite+aiosqlite:/// (mặc định) hoặc "
+    "postgresql+asyncpg://."
+)
+DATABASE_FAILED = __(
+    "Cơ sở dữ liệu từ chối yêu cầu ({kind}). Hãy kiểm tra GIAMNGHEO_DATABASE_URL, tài khoản và "
+    "quyền truy cập cơ sở dữ liệu."
+)
+CONNECTION_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    socket.gaierror,
+)
+"""What a database that cannot be reached raises, before or while connecting."""
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise SystemExit(1)
+
+
 def main() -> None:
-    """Console entry point: domain errors become one translated line and exit code 1."""
+    """Console entry point: domain errors, and a database that cannot be reached or is named
+    by an unsupported URL, become one translated line and exit code 1, never a traceback."""
     try:
         app()
     except AppError as error:
-        typer.secho(error.render(_), err=True, fg=typer.colors.RED)
-        raise SystemExit(1) from None
+        _fail(error.render(_))
+    except (ArgumentError, NoSuchModuleError):
+        _fail(_(DATABASE_UNSUPPORTED))
+    except ModuleNotFoundError:
+        if Settings().database_url.startswith(SUPPORTED_DATABASES):
+            raise
+        _fail(_(DATABASE_UNSUPPORTED))
+    except CONNECTION_ERRORS:
+        _fail(_(DATABASE_UNREACHABLE))
+    except DBAPIError as error:
+        cause = error.orig.__cause__ if error.orig is not None else None
+        kind = type(cause or error.orig or error).__name__  # the driver's error names it
+        _fail(_(DATABASE_FAILED).format(kind=kind))
