@@ -117,7 +117,7 @@ def ke_hoach(
             summary = await support_summary(session, unit, year or today.year, today, filters)
             label = await unit_label(session, unit)
             name = f"ke-hoach-{slug(unit.name).replace('_', '-')}-{summary.year}.xlsx"
-            return summary_text(summary, label, with_file=False), summary_xlsx(summary, label), name
+            return summary_text(summary, label), summary_xlsx(summary, label), name
 
     try:
         text, workbook, name = run(go())

@@ -38,14 +38,37 @@ class Option:
 
 
 @dataclass(frozen=True)
+class FileVersion:
+    """The same file in another format: ``phu-luc-1-cam-lo-2026.pdf`` beside the xlsx."""
+
+    filename: str
+    data: bytes
+
+    @property
+    def extension(self) -> str:
+        return self.filename.rpartition(".")[2].lower()
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file sent with a reply: a ``photo`` (a PNG chart) or a ``document`` (an xlsx table).
-    Telegram sends it as a photo or a file, the console writes it to a folder."""
+    Telegram sends it as a photo or a file, the console writes it to a folder.
+
+    ``alternatives`` hold the same content in other formats, for a channel that does not take
+    the first one (Zalo takes PDF, not xlsx); ``elsewhere`` says, translated, how to get the
+    file another way, for a channel that could not send it."""
 
     kind: Literal["photo", "document"]
     filename: str
     data: bytes
     caption: str = ""
+    alternatives: tuple[FileVersion, ...] = ()
+    elsewhere: str = ""
+
+    def version(self, extensions: frozenset[str]) -> FileVersion | None:
+        """The first version whose extension is one of ``extensions`` (lower case, no dot)."""
+        versions = (FileVersion(self.filename, self.data), *self.alternatives)
+        return next((v for v in versions if v.extension in extensions), None)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,10 @@ ETHNIC = __("Hộ nghèo, cận nghèo theo dân tộc: {groups}.")
 MERIT = __("Hộ nghèo, cận nghèo có người có công: {count} hộ.")
 ONLY_ETHNIC = __("Chỉ tính các hộ dân tộc {name}.")
 ONLY_MERIT = __("Chỉ tính các hộ có người có công.")
-FILE_LINE = __("Bảng chi tiết (xlsx) được gửi kèm bên dưới.")
+EXPORT_HINT = __(
+    "Quản trị viên có thể xuất tệp này bằng lệnh: "
+    'giamngheo report ke-hoach --under "{unit}" --year {year} --format {format}'
+)
 CAPTION = __("Kế hoạch hỗ trợ – {unit}, năm {year}")
 
 SHEET_SUMMARY = __("Tổng hợp")
@@ -116,7 +119,7 @@ def key_figures(s: SupportSummary) -> list[tuple[str, int]]:
     ]
 
 
-def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str:
+def summary_text(s: SupportSummary, unit: str) -> str:
     lines = [_(TITLE).format(year=s.year, unit=unit)]
     if s.filters.ethnic_group is not None:
         lines.append(_(ONLY_ETHNIC).format(name=s.filters.ethnic_group))
@@ -175,8 +178,6 @@ def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str
         lines.append(_(ETHNIC).format(groups=groups))
     if s.poor_with_merit:
         lines.append(_(MERIT).format(count=format_int(s.poor_with_merit)))
-    if with_file:
-        lines.append(_(FILE_LINE))
     return "\n".join(lines)
 
 
@@ -265,6 +266,7 @@ async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         f"ke-hoach-{name}-{year}.xlsx",
         summary_xlsx(summary, label),
         _(CAPTION).format(unit=label, year=year),
+        elsewhere=_(EXPORT_HINT).format(unit=label, year=year, format="xlsx"),
     )
     return [Outbound(summary_text(summary, label), attachments=(attachment,))]
 

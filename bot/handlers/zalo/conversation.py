@@ -8,6 +8,8 @@
   reminder is planned for it until the person writes again;
 - after each message the free-reply window opens again (:mod:`storage.reply_window`), and each
   message sent counts against it;
+- a reply's files (the summary's chart and appendices) are uploaded and sent as media and
+  file messages after its text, which names them (:mod:`~bot.handlers.zalo.files`);
 - an unexpected failure gets a short apology; the log names the error type only, never the
   message text, a name or a phone number.
 """
@@ -24,7 +26,15 @@ from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
 from bot.handlers.zalo.client import ZaloClient, ZaloUnavailable
 from bot.handlers.zalo.events import ZaloEvent
-from bot.handlers.zalo.rendering import reply_messages
+from bot.handlers.zalo.files import (
+    REFUSED,
+    NotSent,
+    Uploaded,
+    announcement,
+    not_sent_line,
+    upload,
+)
+from bot.handlers.zalo.rendering import Message, messages
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from storage.reply_window import count_sent, record_inbound, set_blocked
 
@@ -73,9 +83,29 @@ class ZaloConversation:
         self, user_id: str, replies: Sequence[Outbound], *, quote: str | None = None
     ) -> int:
         """Send the replies in order, stopping at the first refusal; returns how many messages
-        Zalo accepted (each counts against the free-reply window)."""
+        Zalo accepted (each counts against the free-reply window). A reply's files are
+        uploaded first and its text says which follow (:mod:`~bot.handlers.zalo.files`)."""
         sent = 0
-        for message in reply_messages(replies, quote=quote):
+        for reply in replies:
+            results = [await upload(self._client, a) for a in reply.attachments]
+            text = announcement(reply.text, results) if results else reply.text
+            pieces = messages(text, reply.choices, quote=quote)
+            files = [r for r in results if isinstance(r, Uploaded)]
+            delivered = await self._send_all(user_id, [*pieces, *(f.message for f in files)])
+            sent += delivered
+            if delivered < len(pieces) + len(files):
+                if delivered >= len(pieces):
+                    sent += await self._not_delivered(user_id, files[delivered - len(pieces) :])
+                break
+        if sent:
+            async with self._sessions() as session, session.begin():
+                await count_sent(session, CHANNEL, user_id, sent)
+        return sent
+
+    async def _send_all(self, user_id: str, pieces: Sequence[Message]) -> int:
+        """How many of ``pieces`` Zalo accepted, in order, up to the first refusal."""
+        sent = 0
+        for message in pieces:
             try:
                 answer = await self._client.send(user_id, message)
             except ZaloUnavailable as error:
@@ -85,7 +115,10 @@ class ZaloConversation:
                 log.warning("zalo: reply refused with error %d", answer.error)
                 break
             sent += 1
-        if sent:
-            async with self._sessions() as session, session.begin():
-                await count_sent(session, CHANNEL, user_id, sent)
         return sent
+
+    async def _not_delivered(self, user_id: str, files: Sequence[Uploaded]) -> int:
+        """After the text announced files that Zalo then refused to deliver, one note saying
+        so (if Zalo takes it)."""
+        lines = [not_sent_line(NotSent(f.attachment, _(REFUSED))) for f in files]
+        return await self._send_all(user_id, messages("\n".join(lines)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.flows.messages import Option, Outbound
+from bot.flows.messages import Option
 from bot.handlers import splitting
 
 MAX_TEXT = 2000
@@ -70,16 +70,4 @@ def messages(
         if with_buttons and number == len(pieces):
             message["attachment"] = {"type": "template", "payload": {"buttons": buttons(options)}}
         out.append(message)
-    return out
-
-
-def reply_messages(replies: Sequence[Outbound], *, quote: str | None = None) -> list[Message]:
-    """Every engine reply as Zalo messages. Files are not uploaded: a chart or a table is
-    announced by its caption, and the full version stays on Telegram and the CLI."""
-    out: list[Message] = []
-    for reply in replies:
-        out.extend(messages(reply.text, reply.choices, quote=quote))
-        for attachment in reply.attachments:
-            if attachment.caption.strip():
-                out.extend(messages(attachment.caption, quote=quote))
     return out
