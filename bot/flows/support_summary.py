@@ -1,5 +1,5 @@
 """``kế hoạch`` (``/kehoach``): the support-plan summary of a manager's area, as short lines and
-an xlsx file.
+an xlsx file (with a PDF in the official layout for the channels that take no xlsx).
 
 ``kế hoạch dân tộc Khmer`` or ``kế hoạch có công`` (``có công thuong_binh``) count only those
 households. Poor and near-poor households by group and by cause, support delivered this year
@@ -16,12 +16,24 @@ from dataclasses import replace
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
-from bot.flows.messages import Attachment, Outbound
+from bot.flows.messages import Attachment, FileVersion, Outbound
 from bot.i18n import _, __
 from poverty.formatting import format_int, format_money
 from poverty.support_input import policy_name
 from poverty.support_plans import load_support_lists
 from poverty.text import fold, slug
+from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
+from storage.exporting.pdf_report import (
+    HEAD,
+    HEAD_HINT,
+    MOTTO,
+    NATION,
+    PEOPLES_COMMITTEE,
+    PLACE_DATE,
+    PREPARER,
+    PREPARER_HINT,
+    SERIAL,
+)
 from storage.exporting.sheets_xlsx import Sheet, sheets_xlsx
 from storage.support_summary import (
     ANY_MERIT,
@@ -217,6 +229,62 @@ def summary_xlsx(s: SupportSummary, unit: str) -> bytes:
     )
 
 
+ROMAN = ("I", "II", "III", "IV", "V")
+
+
+def summary_pdf(s: SupportSummary, unit: str, issuer: str) -> bytes:
+    """The same figures as :func:`summary_xlsx` in one table in the official layout (PDF, for
+    the channels that take no xlsx, and ``report ke-hoach --format pdf``); each sheet of the
+    workbook is a numbered section. ``issuer`` is the unit's own name, for the heading."""
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = [
+        (_(SHEET_SUMMARY), [(label, format_int(value), "", "") for label, value in key_figures(s)]),
+        (
+            _(SHEET_GROUPS),
+            [(_group_label(g), format_int(n), "", "") for g, n in s.by_group.items()],
+        ),
+        (
+            _(SHEET_CAUSES),
+            [(_cause_label(c), format_int(n), "", "") for c, n in s.by_cause.items()],
+        ),
+        (
+            _(SHEET_SUPPORT),
+            [
+                (
+                    _policy_label(line.key),
+                    format_int(line.households),
+                    format_int(line.records),
+                    format_int(line.amount),
+                )
+                for line in s.support
+            ],
+        ),
+        (_(SHEET_UNMENTORED), [(code, "", "", "") for code in s.unmentored_codes]),
+    ]
+    rows: list[tuple[str, ...]] = []
+    bold: set[int] = set()
+    for number, (title, lines) in enumerate(sections):
+        bold.add(len(rows))
+        rows.append((ROMAN[number], title, "", "", ""))
+        rows += [(str(n), *line) for n, line in enumerate(lines, start=1)]
+    table = OfficialTable(
+        issuer=(_(PEOPLES_COMMITTEE), issuer.upper()),
+        national=(_(NATION), _(MOTTO)),
+        title=(_(TITLE).format(year=s.year, unit=unit).upper(),),
+        columns=(
+            TableColumn(_(SERIAL), 4, align="center"),
+            TableColumn(_(COL_ITEM), 30, align="left"),
+            TableColumn(_(COL_COUNT), 7),
+            TableColumn(_(COL_RECORDS), 7),
+            TableColumn(_(COL_AMOUNT), 10),
+        ),
+        rows=tuple(rows),
+        bold_rows=frozenset(bold),
+        place_date=_(PLACE_DATE).format(year=s.year),
+        signers=((_(PREPARER), _(PREPARER_HINT)), (_(HEAD), _(HEAD_HINT))),
+    )
+    return official_pdf(table)
+
+
 def split_filters(text: str) -> tuple[str, str | None, str | None]:
     """``(the rest, ethnic group, merit)`` from what followed the keyword: ``dân tộc Khmer``
     and ``có công`` (any category) or ``có công thuong_binh`` may end it."""
@@ -266,7 +334,10 @@ async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         f"ke-hoach-{name}-{year}.xlsx",
         summary_xlsx(summary, label),
         _(CAPTION).format(unit=label, year=year),
-        elsewhere=_(EXPORT_HINT).format(unit=label, year=year, format="xlsx"),
+        alternatives=(
+            FileVersion(f"ke-hoach-{name}-{year}.pdf", summary_pdf(summary, label, unit.name)),
+        ),
+        elsewhere=_(EXPORT_HINT).format(unit=label, year=year, format="pdf"),
     )
     return [Outbound(summary_text(summary, label), attachments=(attachment,))]
 

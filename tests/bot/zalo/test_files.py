@@ -7,6 +7,8 @@ import pytest
 
 from bot.flows import registered_flows
 from bot.flows.flow import Flow
+from bot.flows.messages import Attachment
+from bot.handlers.zalo.files import announcement, upload
 from tests.bot.conftest import Area
 from tests.bot.fake_zalo import FakeZalo, Sent
 from tests.bot.zalo.conftest import Harness, Sessions, link_zalo
@@ -82,16 +84,33 @@ async def test_an_upload_zalo_cannot_be_reached_for_is_said_and_the_text_still_g
     assert [sent.file_token is not None for sent in files] == [True, True]
 
 
-async def test_a_table_zalo_takes_no_format_of_is_named_as_not_sent(
+async def test_the_support_plan_summary_goes_as_a_pdf_in_the_official_layout(
     zalo: Harness, sessions: Sessions, area: Area
 ) -> None:
-    [text] = await summary(zalo, sessions, area.users["manager"], "ke hoach")
+    text, file = await summary(zalo, sessions, area.users["manager"], "ke hoach")
 
-    assert "Gửi kèm bên dưới:" not in text.text
-    assert text.text.splitlines()[-1].startswith("Không gửi được “")
-    assert "Zalo không nhận tệp dạng XLSX." in text.text
-    assert "giamngheo report ke-hoach --under" in text.text
+    assert text.text.splitlines()[-1].startswith("• Kế hoạch hỗ trợ – Quảng Trị / Tân Lập")
+    pdf = zalo.fake.upload_of(file.file_token)
+    assert pdf.filename == "ke-hoach-tan-lap-2026.pdf"
+    assert pdf.data.startswith(b"%PDF-")
+
+
+async def test_a_file_in_a_format_zalo_does_not_take_or_too_large_is_not_uploaded(
+    zalo: Harness,
+) -> None:
+    workbook = Attachment("document", "bang.xlsx", b"PK", "Bảng", elsewhere="Xem trên máy tính.")
+    big = Attachment("photo", "bieu-do.png", b"\x89PNG" + bytes(1024 * 1024), "Biểu đồ")
+
+    results = [await upload(zalo.zalo.client, a) for a in (workbook, big)]
+
+    assert announcement("Tóm tắt", results).splitlines() == [
+        "Tóm tắt",
+        "Không gửi được “Bảng” qua Zalo: Zalo không nhận tệp dạng XLSX. Xem trên máy tính.",
+        "Không gửi được “Biểu đồ” qua Zalo: tệp lớn hơn 1 MB, mức Zalo cho phép. "
+        "Xin gửi lại yêu cầu sau ít phút.",
+    ]
     assert zalo.fake.uploads == []
+    assert zalo.fake.refused_uploads == []
 
 
 async def test_when_zalo_refuses_an_announced_file_a_note_says_it_was_not_sent(
