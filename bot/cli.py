@@ -7,6 +7,7 @@ import typer
 from bot.commands import (
     assess,
     chat,
+    costs,
     database,
     demo,
     households,
@@ -46,6 +47,7 @@ run.register(app)
 mentors.register(app)
 scheduler.register(app)
 zalo.register(app)
+costs.register(app)
 support.register(app)
 
 

@@ -467,6 +467,12 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_via: Mapped[str | None] = mapped_column(String(16))
+    """The channel the message went out on: ``zalo``, ``zns`` or ``sms`` for a Zalo identity
+    (window, template message, SMS fallback), else the row's own channel."""
+    cost_class: Mapped[str | None] = mapped_column(String(16))
+    """What the send costs: ``free`` (Telegram, a Zalo reply inside the window), ``zns`` (a
+    paid template message), ``sms`` (paid per part)."""
 
 
 class HouseholdPlan(Base):

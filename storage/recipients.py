@@ -3,10 +3,11 @@
 A chat identity is preferred (Telegram, then Zalo); a user with none, or whose chats all blocked
 the bot, is reached by SMS at their phone number. Revoked users are never reached.
 
-Zalo is chosen only while its free-reply window is open (:mod:`storage.reply_window`): given
-``now``, a Zalo identity whose person has not written within the window, or who has had its
-messages already, is passed over for the next channel or SMS. Without ``now`` the window is not
-checked here; the Zalo sender checks it again when it sends and hands the message to SMS then.
+Given ``now``, Zalo is chosen only while its free-reply window is open
+(:mod:`storage.reply_window`): a Zalo identity whose person has not written within the window, or
+who has had its messages already, is passed over for the next channel or SMS. The reminder
+planners do not pass ``now``: the Zalo sender checks the window when it sends, and outside it
+sends by ZNS or SMS in the configured order (:mod:`bot.handlers.zalo.outbox`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ It serves the endpoints the bot calls, the way integrators describe them
   non-zero ``error`` (the codes here are the fake's own, Zalo's are not documented). Every
   upload is kept (:attr:`FakeZalo.uploads`), so a test can check that a media or file message
   names a real upload and read the file;
+- ``POST /message/template`` (ZNS, §2.6; the fake serves it on the same port): ``phone`` in
+  the ``84…`` form, ``template_id``, ``template_data``, ``tracking_id``; answers
+  ``{"error": 0, "data": {"msg_id", "sent_time"}}`` and keeps the message (:attr:`FakeZalo.zns`);
+  :meth:`FakeZalo.fail_next_zns` scripts a refusal or a 5xx;
 - ``POST /v4/oa/access_token`` (form ``refresh_token``, ``app_id``, ``grant_type``; header
   ``secret_key``): refresh tokens are single use, so a second use of one is refused, and every
   refresh returns a new pair with ``expires_in`` as a string.
@@ -37,6 +41,7 @@ APP_SECRET = "app-secret-for-tests"
 OA_SECRET = "oa-secret-for-tests"
 SEND_PATH = "/v3.0/oa/message/cs"
 OAUTH_PATH = "/v4/oa/access_token"
+ZNS_PATH = "/message/template"
 UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"
 UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"
 IMAGE_LIMIT = 1024 * 1024
@@ -88,6 +93,17 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class ZnsSent:
+    """One ZNS template message the bot sent."""
+
+    phone: str
+    template_id: str
+    data: dict[str, str]
+    tracking_id: str
+    mode: str | None
+
+
+@dataclass(frozen=True)
 class Upload:
     """One file the bot uploaded: ``kind`` is ``image`` or ``file``; ``handle`` is the
     ``attachment_id`` or ``token`` it was given."""
@@ -115,6 +131,8 @@ class FakeZalo:
         self.refused_uploads: list[tuple[str, int]] = []
         self._upload_failures: list[tuple[str | None, int]] = []
         self._attachment_failures: list[int] = []
+        self.zns: list[ZnsSent] = []
+        self._zns_failures: list[int] = []
         self.refresh_delay = refresh_delay
         self._numbers = itertools.count(1)
         self.access_token = "access-0"
@@ -132,10 +150,15 @@ class FakeZalo:
     def oauth_url(self) -> str:
         return self.url + OAUTH_PATH
 
+    @property
+    def zns_url(self) -> str:
+        return self.url + ZNS_PATH
+
     async def __aenter__(self) -> FakeZalo:
         app = web.Application()
         app.router.add_post(SEND_PATH, self._send)
         app.router.add_post(OAUTH_PATH, self._oauth)
+        app.router.add_post(ZNS_PATH, self._zns)
         app.router.add_post(UPLOAD_IMAGE_PATH, self._upload)
         app.router.add_post(UPLOAD_FILE_PATH, self._upload)
         self._runner = web.AppRunner(app, handle_signals=False)
@@ -154,6 +177,10 @@ class FakeZalo:
     def fail_next(self, code: int) -> None:
         """Answer the next send with this Zalo error code (negative) or HTTP status (5xx)."""
         self._failures.append(code)
+
+    def fail_next_zns(self, code: int) -> None:
+        """Answer the next ZNS message with this Zalo error code (negative) or HTTP status."""
+        self._zns_failures.append(code)
 
     def fail_next_attachment(self, code: int) -> None:
         """Answer the next message that carries an image or a file with this Zalo error code."""
@@ -218,6 +245,33 @@ class FakeZalo:
                     "quota": {"quota_type": "reply", "remain": "7", "total": "8"},
                 },
             }
+        )
+
+    async def _zns(self, request: web.Request) -> web.Response:
+        if request.headers.get("access_token", "") != self.access_token:
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        body = await request.json()
+        if self._zns_failures:
+            code = self._zns_failures.pop(0)
+            if code >= 500:
+                return web.Response(status=code, text="Bad Gateway")
+            return web.json_response({"error": code, "message": "scripted failure"})
+        phone = str(body.get("phone", ""))
+        if not (phone.startswith("84") and phone.isdigit()) or not body.get("template_id"):
+            return web.json_response({"error": -108, "message": "Phone number is invalid"})
+        sent = ZnsSent(
+            phone,
+            str(body["template_id"]),
+            {str(k): str(v) for k, v in body.get("template_data", {}).items()},
+            str(body.get("tracking_id", "")),
+            body.get("mode"),
+        )
+        async with self._changed:
+            self.zns.append(sent)
+            self._changed.notify_all()
+        number = next(self._numbers)
+        return web.json_response(
+            {"error": 0, "message": "Success", "data": {"msg_id": f"z{number}", "sent_time": "0"}}
         )
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -1,8 +1,9 @@
 """A thin async client for the OA endpoints the bot calls: ``POST /v3.0/oa/message/cs`` (every
 message: text, quick replies, a media message with an uploaded image, a file message, the request
-to share the phone number) and the uploads ``POST /v2.0/oa/upload/image`` (JPG/PNG up to 1 MB,
-answers ``data.attachment_id``) and ``/v2.0/oa/upload/file`` (PDF/DOC/DOCX up to 5 MB, answers
-``data.token``), multipart with the field ``file`` (reference/channels.md §0, §2.2).
+to share the phone number), ZNS template messages (``ZALO_ZNS_URL``, §2.6) and the uploads
+``POST /v2.0/oa/upload/image`` (JPG/PNG up to 1 MB, answers ``data.attachment_id``) and
+``/v2.0/oa/upload/file`` (PDF/DOC/DOCX up to 5 MB, answers ``data.token``), multipart with the
+field ``file`` (reference/channels.md §0, §2.2).
 
 Every call carries the ``access_token`` header (not ``Authorization``). Zalo answers HTTP 200
 with ``{"error": 0, …}`` on success and a non-zero ``error`` on failure; -216 means the access
@@ -57,7 +58,7 @@ class ZaloClient:
     async def send(self, user_id: str, message: dict[str, Any]) -> ZaloAnswer:
         """Send one consultation message to the follower ``user_id``."""
         body = {"recipient": {"user_id": user_id}, "message": message}
-        answer = await self._call(SEND_PATH, lambda: {"json": body})
+        answer = await self._call(self._base + SEND_PATH, lambda: {"json": body})
         quota = answer.data.get("quota")
         if answer.ok and isinstance(quota, dict):
             log.info("zalo: sent (quota %s, %s left)", quota.get("quota_type"), quota.get("remain"))
@@ -81,27 +82,32 @@ class ZaloClient:
             fields.add_field("file", data, filename=filename, content_type=content_type)
             return {"data": fields}
 
-        answer = await self._call(path, form)
+        answer = await self._call(self._base + path, form)
         if not answer.ok:
             log.warning("zalo: upload refused with error %d", answer.error)
         return answer
 
-    async def _call(self, path: str, request: Callable[[], dict[str, Any]]) -> ZaloAnswer:
-        """POST to ``path``; ``request`` gives the body arguments afresh for each attempt."""
+    async def send_template(self, url: str, body: dict[str, Any]) -> ZaloAnswer:
+        """A ZNS template message (``body`` with ``phone``, ``template_id``, ``template_data``,
+        ``tracking_id``) to ``url``, with the OA's access token like every other call."""
+        return await self._call(url, lambda: {"json": body})
+
+    async def _call(self, url: str, request: Callable[[], dict[str, Any]]) -> ZaloAnswer:
+        """POST to ``url``; ``request`` gives the body arguments afresh for each attempt."""
         try:
             token = await self._tokens.access_token()
-            answer = await self._post(path, token, request())
+            answer = await self._post(url, token, request())
             if answer.error == TOKEN_INVALID:
                 token = await self._tokens.replace(token)
-                answer = await self._post(path, token, request())
+                answer = await self._post(url, token, request())
         except (TokenRefreshError, MissingTokensError) as error:
             raise ZaloUnavailable(f"token: {type(error).__name__}") from None
         return answer
 
-    async def _post(self, path: str, token: str, body: dict[str, Any]) -> ZaloAnswer:
+    async def _post(self, url: str, token: str, body: dict[str, Any]) -> ZaloAnswer:
         try:
             async with self._http.post(
-                self._base + path,
+                url,
                 headers={"access_token": token},
                 timeout=ClientTimeout(total=REQUEST_SECONDS),
                 **body,

@@ -142,6 +142,7 @@ async def zalo_process(
             "GIAMNGHEO_ZALO_APP_SECRET": APP_SECRET,
             "GIAMNGHEO_ZALO_API_URL": fake.url,
             "GIAMNGHEO_ZALO_OAUTH_URL": fake.oauth_url,
+            "GIAMNGHEO_ZALO_ZNS_URL": fake.zns_url,
             "GIAMNGHEO_SMS_WEBHOOK_SECRET": "zalo-process-sms-secret",
             "GIAMNGHEO_SMS_SEND_URL": sms.url,
             "GIAMNGHEO_SMS_SEND_TOKEN": SMS_TOKEN,

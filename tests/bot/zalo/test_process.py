@@ -3,23 +3,38 @@ test database: SQLite, or PostgreSQL when the run is pointed at it)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.models import OutboxMessage
+from storage.outbox import NewMessage, enqueue
 from tests.bot.zalo.process import ZALO_IDS, ZaloProcess, zalo_process
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 MANAGER = ZALO_IDS["manager"]
+MENTOR = ZALO_IDS["mentor"]
+MENTOR_PHONE = "+84900000004"
+TEMPLATES = {"digest": {"template_id": "231111", "params": {"ten": "{ten}", "viec": "{noi_dung}"}}}
 
 
 @pytest.fixture(scope="module")
 async def server(
     engine: AsyncEngine, database_url: str, test_schema: str | None
 ) -> AsyncIterator[ZaloProcess]:
-    async with zalo_process(engine, database_url, test_schema) as running:
+    async with zalo_process(
+        engine,
+        database_url,
+        test_schema,
+        GIAMNGHEO_ZALO_ZNS_TEMPLATES=json.dumps(TEMPLATES),
+        GIAMNGHEO_ZALO_FALLBACK_ORDER='["zns", "sms"]',
+    ) as running:
         yield running
 
 
@@ -41,3 +56,47 @@ async def test_a_manager_on_zalo_receives_the_summary_chart_and_pdf_appendices(
     ]
     assert all(f.filename.endswith(".pdf") and f.data.startswith(b"%PDF-") for f in files)
     assert (first, second) == ("", "")
+
+
+async def reminder(server: ZaloProcess, key: str, text: str) -> None:
+    """A due digest for the demo mentor's Zalo, as the planner writes it (not held for quiet
+    hours: the process runs on the real clock)."""
+    async with server.sessions() as session, session.begin():
+        message = NewMessage(f"digest:mentor:{key}", "zalo", MENTOR, text, quiet=False)
+        await enqueue(session, [message], datetime.now(UTC))
+
+
+async def delivery(server: ZaloProcess, key: str) -> tuple[str | None, str | None]:
+    """The channel and cost class the row was recorded with, once the process recorded it."""
+    query = select(OutboxMessage.state, OutboxMessage.sent_via, OutboxMessage.cost_class).where(
+        OutboxMessage.idempotency_key == f"digest:mentor:{key}"
+    )
+    async with asyncio.timeout(10):
+        while True:
+            async with server.sessions() as session:
+                state, via, cost = (await session.execute(query)).one()
+            if state in ("sent", "failed", "blocked"):
+                return via, cost
+            await asyncio.sleep(0.1)
+
+
+async def test_a_mentor_whose_window_is_closed_gets_the_reminder_by_zns(
+    server: ZaloProcess,
+) -> None:
+    await reminder(server, "zns", "Nhắc việc: 2 hộ cần theo dõi tuần này.")
+
+    await server.fake.wait_for(lambda: len(server.fake.zns) == 1, 30)
+    [sent] = server.fake.zns
+    assert (sent.phone, sent.template_id) == ("84900000004", "231111")
+    assert sent.data["viec"] == "Nhắc việc: 2 hộ cần theo dõi tuần này."
+    assert server.fake.to(MENTOR) == []
+    assert await delivery(server, "zns") == ("zns", "zns")
+
+
+async def test_when_zns_fails_the_mentor_gets_the_reminder_by_sms(server: ZaloProcess) -> None:
+    server.fake.fail_next_zns(-124)
+    await reminder(server, "sms", "Nhắc việc: hộ TL00001 cần theo dõi.")
+
+    await server.sms.wait_for(lambda: bool(server.sms.sent_to(MENTOR_PHONE)), 30)
+    assert server.sms.sent_to(MENTOR_PHONE) == ["Nhac viec: ho TL00001 can theo doi."]
+    assert await delivery(server, "sms") == ("sms", "sms")
