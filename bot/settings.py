@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     zalo_fallback_order: list[Literal["zns", "sms"]] = ["zns", "sms"]
     """What a reminder for a Zalo user tries, in order, when the free-reply window is closed
     (JSON list); ``["sms"]`` skips ZNS, ``[]`` sends nothing outside the window."""
+    zalo_share_image_url: str | None = None
+    """An image shown on the request to share one's phone number (``request_user_info``), e.g.
+    the commune's logo; whether Zalo requires one is not known to us, so it is optional."""
     zalo_signature_max_age_seconds: int | None = 86400
     """Webhook events older than this are refused (Zalo retries a failing webhook for hours,
     so the default is one day); None turns the check off."""

@@ -252,6 +252,9 @@ class Invite(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    """The invited person's number (``+84…``), when the invite names one: sharing that number
+    from Zalo uses the invite without typing the code."""
 
 
 class MentorAssignment(Base):

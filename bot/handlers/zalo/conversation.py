@@ -3,13 +3,16 @@
 - a text (typed, or a quick-reply button's payload) goes to the engine with the identity
   ``("zalo", sender id)`` and ``msg:<msg_id>`` as its update id, so a redelivered event is
   answered once;
-- following the OA is answered like ``/start``: a stranger learns how to join with an invite
-  code, a known person gets the menu; unfollowing marks the identity as blocking us, so no
-  reminder is planned for it until the person writes again;
-- after each message the free-reply window opens again (:mod:`storage.reply_window`), and each
-  message sent counts against it;
+- following the OA is answered like ``/start``: a known person gets the menu; a stranger learns
+  how to join with an invite code and is asked to share their phone number
+  (``request_user_info``). A shared number that an invite names, or a known user's, links the
+  Zalo account (:mod:`bot.flows.phone_link`) and the menu follows; an unknown number gets a
+  polite note. Unfollowing marks the identity as blocking us, so no reminder is planned for it
+  until the person writes again;
 - a reply's files (the summary's chart and appendices) are uploaded and sent as media and
   file messages after its text, which names them (:mod:`~bot.handlers.zalo.files`);
+- after each message the free-reply window opens again (:mod:`storage.reply_window`), and each
+  message sent counts against it;
 - an unexpected failure gets a short apology; the log names the error type only, never the
   message text, a name or a phone number.
 """
@@ -24,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.flows.phone_link import link_shared_phone
 from bot.handlers.zalo.client import ZaloClient, ZaloUnavailable
 from bot.handlers.zalo.events import ZaloEvent
 from bot.handlers.zalo.files import (
@@ -34,13 +38,19 @@ from bot.handlers.zalo.files import (
     not_sent_line,
     upload,
 )
-from bot.handlers.zalo.rendering import Message, messages
+from bot.handlers.zalo.rendering import Message, messages, request_info_message
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
+from storage.access import lookup_identity
 from storage.reply_window import count_sent, record_inbound, set_blocked
 
 CHANNEL = "zalo"
 GREETING_COMMAND = "/start"
 FAILED = __("Xin lỗi, trợ lý đang gặp sự cố. Xin thử lại sau ít phút.")
+SHARE_TITLE = __("Đăng ký bằng số điện thoại")
+SHARE_SUBTITLE = __(
+    "Bấm để chia sẻ số điện thoại Zalo của anh/chị. Nếu xã đã ghi số này trong lời mời, "
+    "anh/chị được đăng ký ngay, không cần gõ mã."
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +62,14 @@ class ZaloConversation:
         client: ZaloClient,
         sessions: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
+        *,
+        share_image_url: str | None = None,
     ) -> None:
         self._engine = engine
         self._client = client
         self._sessions = sessions
         self._clock = clock
+        self._share_image_url = share_image_url
 
     async def handle(self, event: ZaloEvent) -> None:
         if event.kind == "unfollow":
@@ -66,18 +79,42 @@ class ZaloConversation:
         if event.kind == "follow":
             async with self._sessions() as session, session.begin():
                 await set_blocked(session, CHANNEL, event.user_id, None)
-        text = event.text if event.kind == "text" else GREETING_COMMAND
-        inbound = Inbound(IdentityRef(CHANNEL, event.user_id), text, event.update_id)
+        identity = IdentityRef(CHANNEL, event.user_id)
+        linked, replies = False, list[Outbound]()
         try:
-            replies = await self._engine.handle(inbound)
+            if event.kind == "shared":
+                linked, replies = await self._link(identity, event)
+            if event.kind != "shared" or linked:
+                text = event.text if event.kind == "text" else GREETING_COMMAND
+                replies += await self._engine.handle(Inbound(identity, text, event.update_id))
         except Exception as error:  # the channel's outer boundary: apologise, keep serving
             log.error("zalo: %s event failed with %s", event.kind, type(error).__name__)
             with language(DEFAULT_LANGUAGE):
                 replies = [Outbound(_(FAILED))]
-        if event.kind == "text":
+        if event.kind in ("text", "shared"):
             async with self._sessions() as session, session.begin():
                 await record_inbound(session, CHANNEL, event.user_id, event.at)
         await self.send(event.user_id, replies, quote=event.msg_id)
+        if event.kind == "follow" and await self._is_stranger(event.user_id):
+            await self._ask_to_share(event.user_id)
+
+    async def _link(self, identity: IdentityRef, event: ZaloEvent) -> tuple[bool, list[Outbound]]:
+        assert event.phone is not None
+        with language(DEFAULT_LANGUAGE):
+            async with self._sessions() as session, session.begin():
+                return await link_shared_phone(
+                    session, identity, event.phone, event.name or None, self._clock()
+                )
+
+    async def _is_stranger(self, user_id: str) -> bool:
+        async with self._sessions() as session:
+            found = await lookup_identity(session, CHANNEL, user_id)
+        return found.access is None and not found.revoked
+
+    async def _ask_to_share(self, user_id: str) -> None:
+        with language(DEFAULT_LANGUAGE):
+            message = request_info_message(_(SHARE_TITLE), _(SHARE_SUBTITLE), self._share_image_url)
+        await self._send_all(user_id, [message])
 
     async def send(
         self, user_id: str, replies: Sequence[Outbound], *, quote: str | None = None

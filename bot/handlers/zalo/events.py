@@ -3,6 +3,9 @@
 - ``user_send_text``: a message from a follower. A quick-reply button (``oa.query.hide``)
   arrives the same way, its payload as the text, so a press and typing are one thing;
 - ``follow`` / ``unfollow``: the person started or stopped following the OA;
+- ``user_submit_info``: the person answered the request to share their information
+  (``request_user_info``) with ``info.phone`` (``84…``) and ``info.name``; the field names are
+  those integrators report, Zalo's own documentation could not be read;
 - everything else (``oa_send_text``, the echo of our own messages; ``user_received_message``
   and ``user_seen_message`` receipts; images, stickers…) is ignored.
 
@@ -17,7 +20,7 @@ from typing import Any, Literal
 
 from bot.handlers.zalo.signature import event_time
 
-Kind = Literal["text", "follow", "unfollow"]
+Kind = Literal["text", "follow", "unfollow", "shared"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,10 @@ class ZaloEvent:
     at: datetime
     text: str = ""
     msg_id: str | None = None
+    phone: str | None = None
+    """For ``shared``: the number from the person's Zalo account."""
+    name: str = ""
+    """For ``shared``: the name the person shared."""
 
     @property
     def update_id(self) -> str:
@@ -62,6 +69,16 @@ def read_event(event: dict[str, Any], now: datetime) -> ZaloEvent | None:
             text if isinstance(text, str) else "",
             _id(message.get("msg_id")),
         )
+    if name == "user_submit_info":
+        sender = _id(event.get("sender"))
+        info = event.get("info")
+        if sender is None or not isinstance(info, dict):
+            return None
+        phone, person = info.get("phone"), info.get("name")
+        if not isinstance(phone, str | int) or isinstance(phone, bool) or not str(phone).strip():
+            return None
+        shared_name = person.strip()[:120] if isinstance(person, str) else ""
+        return ZaloEvent("shared", sender, at, phone=str(phone).strip(), name=shared_name)
     if name in ("follow", "unfollow"):
         follower = _id(event.get("follower")) or _id(event.get("sender"))
         if follower is None:

@@ -71,3 +71,17 @@ def messages(
             message["attachment"] = {"type": "template", "payload": {"buttons": buttons(options)}}
         out.append(message)
     return out
+
+
+def request_info_message(title: str, subtitle: str, image_url: str | None = None) -> Message:
+    """The request to share name and phone number (``template_type: "request_user_info"``,
+    reference/channels.md §2.2); the person's answer comes back as ``user_submit_info``."""
+    element = {"title": title[:MAX_TITLE], "subtitle": subtitle}
+    if image_url:
+        element["image_url"] = image_url
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "request_user_info", "elements": [element]},
+        }
+    }

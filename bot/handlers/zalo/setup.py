@@ -104,7 +104,9 @@ def build_zalo(
         clock=clock,
     )
     client = ZaloClient(http, settings.zalo_api_url, tokens)
-    conversation = ZaloConversation(engine, client, sessions, clock)
+    conversation = ZaloConversation(
+        engine, client, sessions, clock, share_image_url=settings.zalo_share_image_url
+    )
     background = Background()
     seconds = settings.zalo_signature_max_age_seconds
     max_age = timedelta(seconds=seconds) if seconds is not None else None

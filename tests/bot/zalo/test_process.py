@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import OutboxMessage
+from storage.audit import Actor
+from storage.invites import create_invite
+from storage.models import Identity, OutboxMessage, User
 from storage.outbox import NewMessage, enqueue
-from tests.bot.zalo.process import ZALO_IDS, ZaloProcess, zalo_process
+from storage.units import find_unit
+from tests.bot.zalo.process import ZALO_IDS, ZaloProcess, event, zalo_process
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -100,3 +103,29 @@ async def test_when_zns_fails_the_mentor_gets_the_reminder_by_sms(server: ZaloPr
     await server.sms.wait_for(lambda: bool(server.sms.sent_to(MENTOR_PHONE)), 30)
     assert server.sms.sent_to(MENTOR_PHONE) == ["Nhac viec: ho TL00001 can theo doi."]
     assert await delivery(server, "sms") == ("sms", "sms")
+
+
+async def test_a_person_invited_by_phone_is_linked_by_sharing_their_number(
+    server: ZaloProcess,
+) -> None:
+    newcomer = "246845883529190077"
+    async with server.sessions() as session, session.begin():
+        unit = await find_unit(session, "Tân Lập")
+        now = datetime.now(UTC)
+        await create_invite(session, "mentor", unit, Actor("test"), now, phone="0913 222 333")
+
+    assert await server.post(event("follow", newcomer)) == 200
+    greeting, request = await server.fake.wait_sent(newcomer, 2, 30)
+    assert "mã mời" in greeting.text
+    assert request.template_type == "request_user_info"
+    info = {"info": {"name": "Lê Thị Hoa", "phone": "84913222333"}}
+    assert await server.post(event("user_submit_info", newcomer, **info)) == 200
+    welcome, menu = (await server.fake.wait_sent(newcomer, 4, 30))[2:]
+
+    assert welcome.text.startswith("Chào mừng Lê Thị Hoa! Số điện thoại của anh/chị khớp")
+    assert menu.text.startswith("Anh/chị muốn làm gì?")
+    async with server.sessions() as session:
+        phone = await session.scalar(
+            select(User.phone).join(Identity).where(Identity.external_id == newcomer)
+        )
+    assert phone == "+84913222333"

@@ -1,4 +1,5 @@
-"""outbox rows record the channel a message went out on and its cost class
+"""Zalo first: outbox rows record the channel a message went out on and its cost class;
+an invite may name the invited person's phone number
 
 Revision ID: 0010
 Revises: 0009
@@ -20,9 +21,15 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("sent_via", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("cost_class", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("invites") as batch:
+        batch.add_column(sa.Column("phone", sa.String(length=20), nullable=True))
+        batch.create_index("ix_invites_phone", ["phone"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("invites") as batch:
+        batch.drop_index("ix_invites_phone")
+        batch.drop_column("phone")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("cost_class")
         batch.drop_column("sent_via")
