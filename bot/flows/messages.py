@@ -7,7 +7,8 @@ as :class:`Inbound` text (a button sends its option key), and every channel rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 
@@ -39,10 +40,13 @@ class Option:
 
 @dataclass(frozen=True)
 class FileVersion:
-    """The same file in another format: ``phu-luc-1-cam-lo-2026.pdf`` beside the xlsx."""
+    """The same file in another format: ``phu-luc-1-cam-lo-2026.pdf`` beside the xlsx.
+    ``render`` makes the bytes when a channel asks for this version (a PDF takes a good part of
+    a second to draw), so the channels that send the first version never pay for it; it holds
+    everything already translated and may run in a worker thread."""
 
     filename: str
-    data: bytes
+    render: Callable[[], bytes] = field(compare=False, repr=False)
 
     @property
     def extension(self) -> str:
@@ -67,7 +71,7 @@ class Attachment:
 
     def version(self, extensions: frozenset[str]) -> FileVersion | None:
         """The first version whose extension is one of ``extensions`` (lower case, no dot)."""
-        versions = (FileVersion(self.filename, self.data), *self.alternatives)
+        versions = (FileVersion(self.filename, lambda: self.data), *self.alternatives)
         return next((v for v in versions if v.extension in extensions), None)
 
 

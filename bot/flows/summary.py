@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
@@ -26,7 +27,8 @@ from bot.flows.report_submission import late_report_lines
 from bot.i18n import _, __
 from poverty.formatting import format_date, format_decimal, format_int
 from poverty.text import slug
-from storage.exporting.pdf_report import report_pdf
+from storage.exporting.pdf_document import official_pdf
+from storage.exporting.pdf_report import appendix_table
 from storage.exporting.report_chart import summary_chart
 from storage.exporting.xlsx_report import report_xlsx
 from storage.progress import ProgressRow, review_progress
@@ -125,7 +127,10 @@ def _file_name(kind: str, unit: Unit, year: int, extension: str) -> str:
 def _appendix(report: Report, unit: Unit, caption: str) -> Attachment:
     """The appendix as an xlsx workbook, and as a PDF in the official layout for the channels
     that take no xlsx (Zalo)."""
-    pdf = FileVersion(_file_name(report.kind, unit, report.year, "pdf"), report_pdf(report, _))
+    table = appendix_table(report, _)
+    pdf = FileVersion(
+        _file_name(report.kind, unit, report.year, "pdf"), partial(official_pdf, table)
+    )
     hint = _(EXPORT_HINT).format(
         kind=report.kind, unit=report.unit_label, year=report.year, format="pdf"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
@@ -234,8 +235,13 @@ ROMAN = ("I", "II", "III", "IV", "V")
 
 def summary_pdf(s: SupportSummary, unit: str, issuer: str) -> bytes:
     """The same figures as :func:`summary_xlsx` in one table in the official layout (PDF, for
-    the channels that take no xlsx, and ``report ke-hoach --format pdf``); each sheet of the
-    workbook is a numbered section. ``issuer`` is the unit's own name, for the heading."""
+    the channels that take no xlsx, and ``report ke-hoach --format pdf``)."""
+    return official_pdf(summary_table(s, unit, issuer))
+
+
+def summary_table(s: SupportSummary, unit: str, issuer: str) -> OfficialTable:
+    """The figures as an official table, translated; each sheet of the workbook is a numbered
+    section. ``issuer`` is the unit's own name, for the heading."""
     sections: list[tuple[str, list[tuple[str, str, str, str]]]] = [
         (_(SHEET_SUMMARY), [(label, format_int(value), "", "") for label, value in key_figures(s)]),
         (
@@ -266,7 +272,7 @@ def summary_pdf(s: SupportSummary, unit: str, issuer: str) -> bytes:
         bold.add(len(rows))
         rows.append((ROMAN[number], title, "", "", ""))
         rows += [(str(n), *line) for n, line in enumerate(lines, start=1)]
-    table = OfficialTable(
+    return OfficialTable(
         issuer=(_(PEOPLES_COMMITTEE), issuer.upper()),
         national=(_(NATION), _(MOTTO)),
         title=(_(TITLE).format(year=s.year, unit=unit).upper(),),
@@ -282,7 +288,6 @@ def summary_pdf(s: SupportSummary, unit: str, issuer: str) -> bytes:
         place_date=_(PLACE_DATE).format(year=s.year),
         signers=((_(PREPARER), _(PREPARER_HINT)), (_(HEAD), _(HEAD_HINT))),
     )
-    return official_pdf(table)
 
 
 def split_filters(text: str) -> tuple[str, str | None, str | None]:
@@ -335,7 +340,10 @@ async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         summary_xlsx(summary, label),
         _(CAPTION).format(unit=label, year=year),
         alternatives=(
-            FileVersion(f"ke-hoach-{name}-{year}.pdf", summary_pdf(summary, label, unit.name)),
+            FileVersion(
+                f"ke-hoach-{name}-{year}.pdf",
+                partial(official_pdf, summary_table(summary, label, unit.name)),
+            ),
         ),
         elsewhere=_(EXPORT_HINT).format(unit=label, year=year, format="pdf"),
     )

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -26,7 +27,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows.engine import Engine
-from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.flows.messages import FileVersion, IdentityRef, Inbound, Outbound
 from bot.flows.phone_link import link_shared_phone
 from bot.handlers.zalo.client import ZaloClient, ZaloUnavailable
 from bot.handlers.zalo.events import ZaloEvent
@@ -70,6 +71,7 @@ class ZaloConversation:
         self._sessions = sessions
         self._clock = clock
         self._share_image_url = share_image_url
+        self._drawing = asyncio.Lock()
 
     async def handle(self, event: ZaloEvent) -> None:
         if event.kind == "unfollow":
@@ -124,7 +126,7 @@ class ZaloConversation:
         uploaded first and its text says which follow (:mod:`~bot.handlers.zalo.files`)."""
         sent = 0
         for reply in replies:
-            results = [await upload(self._client, a) for a in reply.attachments]
+            results = [await upload(self._client, a, self._render) for a in reply.attachments]
             text = announcement(reply.text, results) if results else reply.text
             pieces = messages(text, reply.choices, quote=quote)
             files = [r for r in results if isinstance(r, Uploaded)]
@@ -138,6 +140,12 @@ class ZaloConversation:
             async with self._sessions() as session, session.begin():
                 await count_sent(session, CHANNEL, user_id, sent)
         return sent
+
+    async def _render(self, version: FileVersion) -> bytes:
+        """A file's bytes, drawn in a worker thread so the other conversations go on; one at a
+        time, because matplotlib's settings (the PDF font type) are process-wide."""
+        async with self._drawing:
+            return await asyncio.to_thread(version.render)
 
     async def _send_all(self, user_id: str, pieces: Sequence[Message]) -> int:
         """How many of ``pieces`` Zalo accepted, in order, up to the first refusal."""

@@ -14,11 +14,11 @@ follow, and for each file that could not be uploaded, that it could not and how 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.flows.messages import Attachment
+from bot.flows.messages import Attachment, FileVersion
 from bot.handlers.zalo.client import ZaloClient, ZaloUnavailable
 from bot.i18n import _, __
 
@@ -77,7 +77,17 @@ def file_message(token: str) -> Message:
     return {"attachment": {"type": "file", "payload": {"token": token}}}
 
 
-async def upload(client: ZaloClient, attachment: Attachment) -> Uploaded | NotSent:
+Render = Callable[[FileVersion], Awaitable[bytes]]
+"""Makes a version's bytes (the conversation draws PDFs in a worker thread, one at a time)."""
+
+
+async def in_loop(version: FileVersion) -> bytes:
+    return version.render()
+
+
+async def upload(
+    client: ZaloClient, attachment: Attachment, render: Render = in_loop
+) -> Uploaded | NotSent:
     """The attachment uploaded and the message that sends it, or why it cannot be sent."""
     image = attachment.kind == "photo"
     accepted = IMAGE_TYPES if image else FILE_TYPES
@@ -86,14 +96,15 @@ async def upload(client: ZaloClient, attachment: Attachment) -> Uploaded | NotSe
         shown = attachment.filename.rpartition(".")[2].upper()
         return NotSent(attachment, _(UNSUPPORTED).format(format=shown))
     limit = MAX_IMAGE_BYTES if image else MAX_FILE_BYTES
-    if len(version.data) > limit:
+    data = await render(version)
+    if len(data) > limit:
         return NotSent(attachment, _(TOO_LARGE).format(limit=limit // (1024 * 1024)))
     content_type = accepted[version.extension]
     try:
         if image:
-            found = await client.upload_image(version.filename, version.data, content_type)
+            found = await client.upload_image(version.filename, data, content_type)
         else:
-            found = await client.upload_file(version.filename, version.data, content_type)
+            found = await client.upload_file(version.filename, data, content_type)
     except ZaloUnavailable as error:
         log.warning("zalo: upload failed (%s)", error)
         found = None
