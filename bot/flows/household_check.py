@@ -46,6 +46,7 @@ from poverty.standards import (
 from poverty.text import fold
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
+from storage.check_photos import PHOTOS_PENDING_FOR, attach_pending_photos
 from storage.household_registration import NewHousehold, register_household
 from storage.household_search import (
     HouseholdInfo,
@@ -402,7 +403,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         )
         info = await register_household(context.session, context.access, new, actor, context.now)
     standard, deprivations, result = evaluate_check(answers)
-    await save_assessment(
+    assessment_id = await save_assessment(
         context.session,
         NewAssessment(
             household_id=info.id,
@@ -418,6 +419,14 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         ),
         actor,
         context.now,
+    )
+    await attach_pending_photos(
+        context.session,
+        context.channel,
+        context.identity.external_id,
+        info.id,
+        assessment_id,
+        context.now - PHOTOS_PENDING_FOR,
     )
     return [
         Outbound(_("Đã lưu kết quả kiểm tra hộ {code}. Cảm ơn anh/chị!").format(code=info.code))

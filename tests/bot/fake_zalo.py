@@ -16,6 +16,8 @@ It serves the endpoints the bot calls, the way integrators describe them
   the ``84…`` form, ``template_id``, ``template_data``, ``tracking_id``; answers
   ``{"error": 0, "data": {"msg_id", "sent_time"}}`` and keeps the message (:attr:`FakeZalo.zns`);
   :meth:`FakeZalo.fail_next_zns` scripts a refusal or a 5xx;
+- ``GET /photos/<name>``: a photo a follower sent, as Zalo's CDN would serve it (tests put
+  the bytes in :attr:`FakeZalo.photos` and the URL in a ``user_send_image`` event);
 - ``POST /v4/oa/access_token`` (form ``refresh_token``, ``app_id``, ``grant_type``; header
   ``secret_key``): refresh tokens are single use, so a second use of one is refused, and every
   refresh returns a new pair with ``expires_in`` as a string.
@@ -132,6 +134,7 @@ class FakeZalo:
         self._upload_failures: list[tuple[str | None, int]] = []
         self._attachment_failures: list[int] = []
         self.zns: list[ZnsSent] = []
+        self.photos: dict[str, bytes] = {}
         self._zns_failures: list[int] = []
         self.refresh_delay = refresh_delay
         self._numbers = itertools.count(1)
@@ -154,11 +157,15 @@ class FakeZalo:
     def zns_url(self) -> str:
         return self.url + ZNS_PATH
 
+    def photo_url(self, name: str) -> str:
+        return f"{self.url}/photos/{name}"
+
     async def __aenter__(self) -> FakeZalo:
         app = web.Application()
         app.router.add_post(SEND_PATH, self._send)
         app.router.add_post(OAUTH_PATH, self._oauth)
         app.router.add_post(ZNS_PATH, self._zns)
+        app.router.add_get("/photos/{name}", self._photo)
         app.router.add_post(UPLOAD_IMAGE_PATH, self._upload)
         app.router.add_post(UPLOAD_FILE_PATH, self._upload)
         self._runner = web.AppRunner(app, handle_signals=False)
@@ -246,6 +253,12 @@ class FakeZalo:
                 },
             }
         )
+
+    async def _photo(self, request: web.Request) -> web.Response:
+        data = self.photos.get(request.match_info["name"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="image/jpeg")
 
     async def _zns(self, request: web.Request) -> web.Response:
         if request.headers.get("access_token", "") != self.access_token:

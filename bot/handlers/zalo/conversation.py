@@ -9,6 +9,8 @@
   Zalo account (:mod:`bot.flows.phone_link`) and the menu follows; an unknown number gets a
   polite note. Unfollowing marks the identity as blocking us, so no reminder is planned for it
   until the person writes again;
+- a photo (``user_send_image``) during a household check is kept with that check
+  (:mod:`bot.flows.check_photos`); the question that was waiting stays;
 - a reply's files (the summary's chart and appendices) are uploaded and sent as media and
   file messages after its text, which names them (:mod:`~bot.handlers.zalo.files`);
 - after each message the free-reply window opens again (:mod:`storage.reply_window`), and each
@@ -26,6 +28,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows.check_photos import receive_check_photo
 from bot.flows.engine import Engine
 from bot.flows.messages import FileVersion, IdentityRef, Inbound, Outbound
 from bot.flows.phone_link import link_shared_phone
@@ -42,11 +45,13 @@ from bot.handlers.zalo.files import (
 from bot.handlers.zalo.rendering import Message, messages, request_info_message
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from storage.access import lookup_identity
+from storage.check_photos import MAX_PHOTO_BYTES
 from storage.reply_window import count_sent, record_inbound, set_blocked
 
 CHANNEL = "zalo"
 GREETING_COMMAND = "/start"
 FAILED = __("Xin lỗi, trợ lý đang gặp sự cố. Xin thử lại sau ít phút.")
+PHOTO_NOT_FETCHED = __("Chưa tải được ảnh từ Zalo. Xin gửi lại ảnh sau ít phút.")
 SHARE_TITLE = __("Đăng ký bằng số điện thoại")
 SHARE_SUBTITLE = __(
     "Bấm để chia sẻ số điện thoại Zalo của anh/chị. Nếu xã đã ghi số này trong lời mời, "
@@ -82,6 +87,9 @@ class ZaloConversation:
             async with self._sessions() as session, session.begin():
                 await set_blocked(session, CHANNEL, event.user_id, None)
         identity = IdentityRef(CHANNEL, event.user_id)
+        if event.kind == "image":
+            await self._photo(identity, event)
+            return
         linked, replies = False, list[Outbound]()
         try:
             if event.kind == "shared":
@@ -107,6 +115,23 @@ class ZaloConversation:
                 return await link_shared_phone(
                     session, identity, event.phone, event.name or None, self._clock()
                 )
+
+    async def _photo(self, identity: IdentityRef, event: ZaloEvent) -> None:
+        """A photo goes with the household being checked, if any; the waiting question stays."""
+        assert event.url is not None
+        fetched = await self._client.fetch(event.url, MAX_PHOTO_BYTES)
+        with language(DEFAULT_LANGUAGE):
+            if fetched is None:
+                reply = Outbound(_(PHOTO_NOT_FETCHED))
+            else:
+                data, content_type = fetched
+                async with self._sessions() as session, session.begin():
+                    reply = await receive_check_photo(
+                        session, identity, data, content_type, self._clock()
+                    )
+        async with self._sessions() as session, session.begin():
+            await record_inbound(session, CHANNEL, event.user_id, event.at)
+        await self.send(event.user_id, [reply], quote=event.msg_id)
 
     async def _is_stranger(self, user_id: str) -> bool:
         async with self._sessions() as session:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit import Actor
 from storage.invites import create_invite
-from storage.models import Identity, OutboxMessage, User
+from storage.models import CheckPhoto, Identity, OutboxMessage, User
 from storage.outbox import NewMessage, enqueue
 from storage.units import find_unit
 from tests.bot.zalo.process import ZALO_IDS, ZaloProcess, event, zalo_process
@@ -129,3 +129,23 @@ async def test_a_person_invited_by_phone_is_linked_by_sharing_their_number(
             select(User.phone).join(Identity).where(Identity.external_id == newcomer)
         )
     assert phone == "+84913222333"
+
+
+async def test_a_photo_sent_during_a_household_check_is_kept_with_it(server: ZaloProcess) -> None:
+    cadre = ZALO_IDS["cadre"]
+    server.fake.photos["bep.jpg"] = b"\xff\xd8\xff\xe0" + b"bep" * 500
+    await server.say(cadre, "kiem tra")
+    await server.say(cadre, "TL00001")
+    photo = {
+        "attachments": [{"type": "image", "payload": {"url": server.fake.photo_url("bep.jpg")}}]
+    }
+    body = event("user_send_image", cadre, message={"msg_id": f"p{cadre}", **photo})
+
+    before = len(server.fake.to(cadre))
+    assert await server.post(body) == 200
+    [receipt] = (await server.fake.wait_sent(cadre, before + 1, 30))[before:]
+
+    assert receipt.text.startswith("Đã nhận ảnh cho hộ TL00001;")
+    async with server.sessions() as session:
+        kept = await session.scalar(select(CheckPhoto.data))
+    assert kept == server.fake.photos["bep.jpg"]
