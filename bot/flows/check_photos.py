@@ -19,7 +19,7 @@ from bot.flows.household_check import HOUSEHOLD_CHECK, household
 from bot.flows.messages import IdentityRef, Outbound
 from bot.i18n import _, __
 from storage.check_photos import MAX_PHOTO_BYTES, add_check_photo
-from storage.conversations import load_conversation
+from storage.conversations import load_conversation, mark_processed
 
 RECEIVED = __(
     "Đã nhận ảnh cho hộ {code}; ảnh sẽ được lưu cùng lần kiểm tra này. "
@@ -29,6 +29,7 @@ NOT_IN_CHECK = __(
     "Ảnh chỉ được lưu kèm một lần kiểm tra hộ. Xin gõ “kiểm tra”, chọn hộ, rồi gửi ảnh."
 )
 PHOTO_TOO_LARGE = __("Ảnh lớn hơn 5 MB nên chưa lưu được; xin gửi ảnh nhỏ hơn.")
+PHOTO_NOT_FETCHED = __("Chưa tải được ảnh. Xin gửi lại ảnh sau ít phút.")
 
 
 async def receive_check_photo(
@@ -37,8 +38,14 @@ async def receive_check_photo(
     data: bytes,
     content_type: str,
     now: datetime,
-) -> Outbound:
-    """Keep the photo with the household this identity is checking; the reply to send."""
+    update_id: str | None = None,
+) -> Outbound | None:
+    """Keep the photo with the household this identity is checking; the reply to send. With
+    ``update_id``, a photo delivered again is recognised and nothing is done (None)."""
+    if update_id is not None and not await mark_processed(
+        session, identity.channel, update_id, now
+    ):
+        return None
     if len(data) > MAX_PHOTO_BYTES:
         return Outbound(_(PHOTO_TOO_LARGE))
     conversation = await load_conversation(session, identity.channel, identity.external_id)

@@ -28,7 +28,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows.check_photos import receive_check_photo
+from bot.flows.check_photos import PHOTO_NOT_FETCHED, receive_check_photo
 from bot.flows.engine import Engine
 from bot.flows.messages import FileVersion, IdentityRef, Inbound, Outbound
 from bot.flows.phone_link import link_shared_phone
@@ -51,7 +51,6 @@ from storage.reply_window import count_sent, record_inbound, set_blocked
 CHANNEL = "zalo"
 GREETING_COMMAND = "/start"
 FAILED = __("Xin lỗi, trợ lý đang gặp sự cố. Xin thử lại sau ít phút.")
-PHOTO_NOT_FETCHED = __("Chưa tải được ảnh từ Zalo. Xin gửi lại ảnh sau ít phút.")
 SHARE_TITLE = __("Đăng ký bằng số điện thoại")
 SHARE_SUBTITLE = __(
     "Bấm để chia sẻ số điện thoại Zalo của anh/chị. Nếu xã đã ghi số này trong lời mời, "
@@ -120,6 +119,7 @@ class ZaloConversation:
         """A photo goes with the household being checked, if any; the waiting question stays."""
         assert event.url is not None
         fetched = await self._client.fetch(event.url, MAX_PHOTO_BYTES)
+        reply: Outbound | None
         with language(DEFAULT_LANGUAGE):
             if fetched is None:
                 reply = Outbound(_(PHOTO_NOT_FETCHED))
@@ -127,11 +127,12 @@ class ZaloConversation:
                 data, content_type = fetched
                 async with self._sessions() as session, session.begin():
                     reply = await receive_check_photo(
-                        session, identity, data, content_type, self._clock()
+                        session, identity, data, content_type, self._clock(), event.update_id
                     )
         async with self._sessions() as session, session.begin():
             await record_inbound(session, CHANNEL, event.user_id, event.at)
-        await self.send(event.user_id, [reply], quote=event.msg_id)
+        if reply is not None:
+            await self.send(event.user_id, [reply], quote=event.msg_id)
 
     async def _is_stranger(self, user_id: str) -> bool:
         async with self._sessions() as session:

@@ -84,7 +84,7 @@ async def test_a_photo_zalo_does_not_serve_is_asked_for_again(
     await zalo.say(CADRE, "TL00001")
 
     assert await send_photo(zalo, "missing.jpg") == [
-        "Chưa tải được ảnh từ Zalo. Xin gửi lại ảnh sau ít phút."
+        "Chưa tải được ảnh. Xin gửi lại ảnh sau ít phút."
     ]
     assert await photos(sessions) == []
 
