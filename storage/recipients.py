@@ -1,6 +1,6 @@
 """Where to reach people: one channel address per user, and who holds a role over a unit.
 
-A chat identity is preferred (Telegram, then Zalo); a user with none, or whose chats all blocked
+A chat identity is preferred (Zalo, then Telegram); a user with none, or whose chats all blocked
 the bot, is reached by SMS at their phone number. Revoked users are never reached.
 
 Given ``now``, Zalo is chosen only while its free-reply window is open
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AdminUnit, Identity, RoleGrant, User
 from storage.reply_window import ReplyWindow
 
-CHANNEL_PREFERENCE = ("telegram", "zalo")
+CHANNEL_PREFERENCE = ("zalo", "telegram")
 
 
 @dataclass(frozen=True)

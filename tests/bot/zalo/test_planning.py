@@ -68,3 +68,13 @@ async def test_a_mentor_who_unfollowed_gets_the_digest_by_sms(sessions: Sessions
             update(Identity).where(Identity.external_id == ZALO_ID).values(blocked_at=NOW)
         )
     assert await planned(sessions, mentor) == [("sms", "+84912345678")]
+
+
+async def test_a_mentor_on_both_zalo_and_telegram_is_reminded_on_zalo(sessions: Sessions) -> None:
+    mentor = await mentor_on_zalo(sessions, timedelta(hours=100), replies=0)
+    async with sessions() as session, session.begin():
+        session.add(
+            Identity(user_id=mentor, channel="telegram", external_id="5004", created_at=NOW)
+        )
+
+    assert await planned(sessions, mentor) == [("zalo", ZALO_ID)]
