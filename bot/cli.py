@@ -17,6 +17,7 @@ from sqlalchemy.exc import (
 from bot.commands import (
     assess,
     chat,
+    costs,
     database,
     demo,
     households,
@@ -59,6 +60,7 @@ run.register(app)
 mentors.register(app)
 scheduler.register(app)
 zalo.register(app)
+costs.register(app)
 support.register(app)
 review.register(app)
 units.register(app)

@@ -13,6 +13,9 @@ import logging
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LIBRARIES = ("aiohttp", "aiogram", "asyncio", "apscheduler", "sqlalchemy")
+CHATTY = ("fontTools", "matplotlib")
+"""Libraries that log every step at INFO (fontTools lists each glyph it embeds in a PDF): only
+their warnings are kept."""
 
 
 def _exception_of(record: logging.LogRecord) -> BaseException | None:
@@ -45,3 +48,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(LibraryErrorsWithoutPayload())
     logging.basicConfig(level=level, handlers=[handler])
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

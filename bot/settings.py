@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///giamngheo.db"
+
+
+class ZnsTemplate(BaseModel):
+    """One registered and approved ZNS template (reference/channels.md §2.6) and how to fill
+    its parameters. Each value of ``params`` is a format string over ``{ten}`` (the person's
+    name), ``{noi_dung}`` (the reminder's text, on one line) and ``{ngay}`` (today,
+    dd/mm/yyyy); each filled value is cut to ``max_length`` characters, because a template's
+    parameters have length limits that Zalo sets per template (read them in the ZNS console)."""
+
+    template_id: str
+    params: dict[str, str]
+    max_length: int = 100
+
+    @field_validator("params")
+    @classmethod
+    def _known_fields(cls, params: dict[str, str]) -> dict[str, str]:
+        for name, pattern in params.items():
+            try:
+                pattern.format(ten="", noi_dung="", ngay="")
+            except (KeyError, IndexError, ValueError) as error:
+                fields = "{ten}, {noi_dung}, {ngay}"
+                raise ValueError(f"{name}: use only {fields} ({error})") from None
+        return params
 
 
 class Settings(BaseSettings):
@@ -62,6 +85,20 @@ class Settings(BaseSettings):
     zalo_window_messages: int = 8
     """Zalo's free-reply window: this many messages within this many hours of the person's
     last message; outside it reminders go by SMS."""
+    zalo_zns_url: str = "https://business.openapi.zalo.me/message/template"
+    """Where ZNS template messages are sent (tests point it at a fake)."""
+    zalo_zns_templates: dict[str, ZnsTemplate] = {}
+    """ZNS templates by message kind, as JSON: the first part of the outbox key (``digest``,
+    ``escalation``, ``report``, ``escape-check``) or ``*`` for every other kind. Empty: ZNS is
+    off."""
+    zalo_zns_mode: Literal["production", "development"] = "production"
+    """``development`` sends ZNS only to the OA's admins and testers, while templates are tried."""
+    zalo_fallback_order: list[Literal["zns", "sms"]] = ["zns", "sms"]
+    """What a reminder for a Zalo user tries, in order, when the free-reply window is closed
+    (JSON list); ``["sms"]`` skips ZNS, ``[]`` sends nothing outside the window."""
+    zalo_share_image_url: str | None = None
+    """An image shown on the request to share one's phone number (``request_user_info``), e.g.
+    the commune's logo; whether Zalo requires one is not known to us, so it is optional."""
     zalo_signature_max_age_seconds: int | None = 86400
     """Webhook events older than this are refused (Zalo retries a failing webhook for hours,
     so the default is one day); None turns the check off."""

@@ -157,7 +157,8 @@ class Dispatcher:
         stats = DispatchStats()
         async with self.sessions() as session, session.begin():
             if result.status is SendStatus.SENT:
-                held = await mark_sent(session, message.id, self.worker, now)
+                via, cost = result.delivery(message.channel)
+                held = await mark_sent(session, message.id, self.worker, now, via=via, cost=cost)
                 stats.sent = 1
             elif result.status is SendStatus.RETRY_AFTER:
                 self.pacer.pause_chat(_chat(message), result.retry_after)

@@ -83,7 +83,7 @@ async def plan_mentor_digests(
         mentor = mentors.get(item.household_id)
         if mentor is not None:
             by_mentor[mentor].append(item)
-    reach = await addresses(session, by_mentor, now=now)
+    reach = await addresses(session, by_mentor)
     messages: list[NewMessage] = []
     reminded: list[int] = []
     start = send_from(calendar, now)
@@ -141,7 +141,7 @@ async def plan_escalations(
         ).all()
     )
     mentor_names = {hid: names.get(uid, "") for hid, uid in mentors.items()}
-    reach = await addresses(session, by_manager, now=now)
+    reach = await addresses(session, by_manager)
     messages = [
         NewMessage(
             f"escalation:{user}:{today.isoformat()}",
@@ -173,7 +173,7 @@ async def plan_report_reminders(
     cadres: dict[int, list[int]] = defaultdict(list)
     for grant in await grants_with_role(session, "cadre"):
         cadres[grant.unit_id].append(grant.user_id)
-    reach = await addresses(session, {u for users in cadres.values() for u in users}, now=now)
+    reach = await addresses(session, {u for users in cadres.values() for u in users})
     messages: list[NewMessage] = []
     for deadline, left in due:
         done = await submitted_unit_ids(session, deadline.period, [u.id for u in units])

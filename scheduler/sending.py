@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Literal, Protocol
 
 from storage.outbox import ClaimedMessage
 
@@ -28,15 +28,38 @@ class SendStatus(Enum):
     """Any other refusal (bad request): retrying would not help."""
 
 
+CostClass = Literal["free", "zns", "sms"]
+"""What a sent message costs: ``free`` (Telegram; a Zalo reply inside the free-reply window),
+``zns`` (a Zalo template message to a phone number, paid per message), ``sms`` (paid per part)."""
+
+CHANNEL_COSTS: Mapping[str, CostClass] = {
+    "telegram": "free",
+    "zalo": "free",
+    "zns": "zns",
+    "sms": "sms",
+}
+
+
 @dataclass(frozen=True)
 class SendResult:
+    """``via`` names the channel a sent message went out on when it is not the row's own (a
+    Zalo reminder sent as ZNS or SMS); ``cost`` its cost class when the channel's default
+    (:data:`CHANNEL_COSTS`) is not right."""
+
     status: SendStatus
     retry_after: float = 0.0
     detail: str = ""
+    via: str | None = None
+    cost: CostClass | None = None
 
     @classmethod
-    def sent(cls) -> SendResult:
-        return cls(SendStatus.SENT)
+    def sent(cls, via: str | None = None, cost: CostClass | None = None) -> SendResult:
+        return cls(SendStatus.SENT, via=via, cost=cost)
+
+    def delivery(self, channel: str) -> tuple[str, CostClass | None]:
+        """The channel the message went out on and its cost class."""
+        via = self.via or channel
+        return via, self.cost or CHANNEL_COSTS.get(via)
 
     @classmethod
     def wait(cls, seconds: float, detail: str = "429") -> SendResult:

@@ -38,6 +38,7 @@ Role = Literal["admin", "manager", "cadre", "mentor"]
 InviteProblem = Literal["unknown", "used", "expired", "revoked"]
 
 UNKNOWN_ROLE = N_("Vai trò “{role}” không có. Chọn một trong: {roles}.")
+BAD_PHONE = N_("Số điện thoại “{phone}” không đúng; ví dụ: 0912345678.")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class CreatedInvite:
     role: str
     unit: Unit
     expires_at: datetime
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,18 @@ async def create_invite(
     actor: Actor,
     now: datetime,
     validity: timedelta = DEFAULT_VALIDITY,
+    phone: str | None = None,
 ) -> CreatedInvite:
-    """A new single-use invite; the audit row names the role and unit, never the code."""
+    """A new single-use invite; the audit row names the role and unit, never the code. With
+    ``phone`` the invited person can also use it by sharing that number from Zalo
+    (:func:`link_by_phone`)."""
     if role not in ROLES:
         raise InvalidInputError(UNKNOWN_ROLE, role=role, roles=", ".join(ROLES))
+    number = None
+    if phone is not None:
+        number = normalize_phone(phone)
+        if number is None:
+            raise InvalidInputError(BAD_PHONE, phone=phone)
     code = new_code()
     invite = Invite(
         code_hash=code_hash(code),
@@ -110,6 +120,7 @@ async def create_invite(
         created_by_user_id=actor.user_id,
         created_at=now,
         expires_at=now + validity,
+        phone=number,
     )
     session.add(invite)
     await session.flush()
@@ -117,7 +128,7 @@ async def create_invite(
         "invite.create", "invite", str(invite.id), {"role": role, "unit_id": unit.id}
     )
     await record_audit(session, actor, [entry], now)
-    return CreatedInvite(invite.id, code, role, unit, invite.expires_at)
+    return CreatedInvite(invite.id, code, role, unit, invite.expires_at, number)
 
 
 async def find_invite(
@@ -148,6 +159,7 @@ async def redeem_invite(
     external_id: str,
     name: str | None,
     now: datetime,
+    phone: str | None = None,
 ) -> Redeemed | InviteProblem:
     """Use the invite ``invite_id`` (found earlier with :func:`find_invite`) for the identity
     ``(channel, external_id)``.
@@ -157,6 +169,8 @@ async def redeem_invite(
     the phone number also finds a user created without an identity (an imported mentor). The
     invite is claimed with ``used_at IS NULL`` and the expiry in the WHERE clause, so of two
     concurrent uses only one wins; the caller's transaction then holds everything or nothing.
+    ``phone`` is a number the channel vouches for (the one Zalo shares from the person's
+    account): it finds a user known by phone like the SMS number does.
     """
     row = (
         await session.execute(
@@ -174,7 +188,8 @@ async def redeem_invite(
         .join(Identity, Identity.user_id == User.id)
         .where(Identity.channel == channel, Identity.external_id == external_id)
     )
-    phone = normalize_phone(external_id) if channel in PHONE_CHANNELS else None
+    if phone is None and channel in PHONE_CHANNELS:
+        phone = normalize_phone(external_id)
     by_phone = user is None and phone is not None
     if by_phone:
         # Someone already known by phone (a mentor from an import) joins as that same person.
@@ -206,3 +221,66 @@ async def redeem_invite(
     entry = AuditEntry("invite.use", "invite", str(found.id), {"user_id": user_id})
     await record_audit(session, actor, [entry], now)
     return Redeemed(user_id, user_name, found.role, found.unit_name, is_new)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A chat identity linked by a shared phone number: the user, and the roles the invites
+    naming that number gave (none when the number was simply a known user's)."""
+
+    user_id: int
+    name: str
+    granted: tuple[Redeemed, ...]
+    is_new_user: bool
+
+
+async def link_by_phone(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    phone: str,
+    name: str | None,
+    now: datetime,
+) -> Linked | Literal["unknown", "revoked"]:
+    """Link ``(channel, external_id)`` to the person whose number the channel vouches for.
+
+    Every valid invite naming the number is used (the first creates the user when nobody has
+    the number yet); without one, a user already known by the number (an imported mentor, a
+    cadre registered by SMS) gets the identity. "unknown" when neither exists, "revoked" when
+    the number's user lost access. The identity is never moved away from another user."""
+    number = normalize_phone(phone)
+    if number is None:
+        return "unknown"
+    owner = await session.scalar(
+        select(User)
+        .join(Identity, Identity.user_id == User.id)
+        .where(Identity.channel == channel, Identity.external_id == external_id)
+    )
+    known = await session.scalar(select(User).where(User.phone == number))
+    if known is not None and known.revoked_at is not None:
+        return "revoked"
+    if owner is not None and known is not None and owner.id != known.id:
+        return "unknown"
+    invites = (
+        await session.scalars(
+            select(Invite.id)
+            .where(Invite.phone == number, Invite.used_at.is_(None), Invite.expires_at > now)
+            .order_by(Invite.id)
+        )
+    ).all()
+    granted: list[Redeemed] = []
+    for invite_id in invites:
+        result = await redeem_invite(session, invite_id, channel, external_id, name, now, number)
+        if isinstance(result, Redeemed):
+            granted.append(result)
+    if granted:
+        first = granted[0]
+        return Linked(first.user_id, first.name, tuple(granted), first.is_new_user)
+    if owner is not None:
+        return Linked(owner.id, owner.name, (), False)
+    if known is None:
+        return "unknown"
+    await add_identity(session, known.id, channel, external_id, now)
+    entry = AuditEntry("identity.link", "user", str(known.id), {"channel": channel})
+    await record_audit(session, Actor(f"{channel}:phone", known.id), [entry], now)
+    return Linked(known.id, known.name, (), False)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -342,6 +343,9 @@ class Invite(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    """The invited person's number (``+84…``), when the invite names one: sharing that number
+    from Zalo uses the invite without typing the code."""
 
 
 class MentorAssignment(Base):
@@ -557,6 +561,33 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_via: Mapped[str | None] = mapped_column(String(16))
+    """The channel the message went out on: ``zalo``, ``zns`` or ``sms`` for a Zalo identity
+    (window, template message, SMS fallback), else the row's own channel."""
+    cost_class: Mapped[str | None] = mapped_column(String(16))
+    """What the send costs: ``free`` (Telegram, a Zalo reply inside the window), ``zns`` (a
+    paid template message), ``sms`` (paid per part)."""
+
+
+class CheckPhoto(Base):
+    """A photo sent during a household check (``user_send_image`` on Zalo): kept with the
+    household at once and linked to the assessment when the check is saved."""
+
+    __tablename__ = "check_photos"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    assessment_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]
 
 
 class HouseholdPlan(Base):

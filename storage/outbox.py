@@ -160,15 +160,47 @@ def _held(message_id: int, worker: str) -> ColumnElement[bool]:
     )
 
 
-async def mark_sent(session: AsyncSession, message_id: int, worker: str, now: datetime) -> bool:
-    """Record the send; False when the claim was lost (the lease ran out and another took it)."""
+async def mark_sent(
+    session: AsyncSession,
+    message_id: int,
+    worker: str,
+    now: datetime,
+    *,
+    via: str | None = None,
+    cost: str | None = None,
+) -> bool:
+    """Record the send, with the channel it went out on and its cost class; False when the
+    claim was lost (the lease ran out and another took it)."""
     result = await session.execute(
         update(OutboxMessage)
         .where(_held(message_id, worker))
-        .values(state="sent", sent_at=now, claimed_until=None)
+        .values(state="sent", sent_at=now, claimed_until=None, sent_via=via, cost_class=cost)
         .returning(OutboxMessage.id)
     )
     return result.first() is not None
+
+
+@dataclass(frozen=True)
+class DeliveryCount:
+    """Messages sent since a time, by the channel they went out on and their cost class."""
+
+    via: str
+    cost: str
+    count: int
+
+
+async def delivery_counts(session: AsyncSession, since: datetime) -> list[DeliveryCount]:
+    """What was sent since ``since``, grouped by channel and cost class (the paid ones show
+    what reminders cost)."""
+    via = func.coalesce(OutboxMessage.sent_via, OutboxMessage.channel)
+    cost = func.coalesce(OutboxMessage.cost_class, "")
+    rows = await session.execute(
+        select(via, cost, func.count())
+        .where(OutboxMessage.state == "sent", OutboxMessage.sent_at >= since)
+        .group_by(via, cost)
+        .order_by(via, cost)
+    )
+    return [DeliveryCount(str(v), str(c), int(n)) for v, c, n in rows]
 
 
 async def mark_retry(

@@ -1,12 +1,13 @@
 """Where to reach people: one channel address per user, and who holds a role over a unit.
 
-A chat identity is preferred (Telegram, then Zalo); a user with none, or whose chats all blocked
+A chat identity is preferred (Zalo, then Telegram); a user with none, or whose chats all blocked
 the bot, is reached by SMS at their phone number. Revoked users are never reached.
 
-Zalo is chosen only while its free-reply window is open (:mod:`storage.reply_window`): given
-``now``, a Zalo identity whose person has not written within the window, or who has had its
-messages already, is passed over for the next channel or SMS. Without ``now`` the window is not
-checked here; the Zalo sender checks it again when it sends and hands the message to SMS then.
+Given ``now``, Zalo is chosen only while its free-reply window is open
+(:mod:`storage.reply_window`): a Zalo identity whose person has not written within the window, or
+who has had its messages already, is passed over for the next channel or SMS. The reminder
+planners do not pass ``now``: the Zalo sender checks the window when it sends, and outside it
+sends by ZNS or SMS in the configured order (:mod:`bot.handlers.zalo.outbox`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AdminUnit, Identity, RoleGrant, User
 from storage.reply_window import ReplyWindow
 
-CHANNEL_PREFERENCE = ("telegram", "zalo")
+CHANNEL_PREFERENCE = ("zalo", "telegram")
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,21 @@ async def phone_of_identity(session: AsyncSession, channel: str, external_id: st
     return phone or None
 
 
+async def contact_of_identity(
+    session: AsyncSession, channel: str, external_id: str
+) -> tuple[str, str | None] | None:
+    """The name and phone number of the user behind a chat identity (for a ZNS message or an
+    SMS instead); None when there is no such user or it was revoked."""
+    row = (
+        await session.execute(
+            select(User.name, User.phone)
+            .join(Identity, Identity.user_id == User.id)
+            .where(_identity(channel, external_id), User.revoked_at.is_(None))
+        )
+    ).first()
+    return None if row is None else (row[0], row[1] or None)
+
+
 async def exhaust_window(
     session: AsyncSession, channel: str, external_id: str, window: ReplyWindow
 ) -> None:

@@ -35,6 +35,10 @@ INVITE_CREATED = __("Mã mời: {code}")
 INVITE_DETAILS = __("Vai trò {role}, địa bàn {unit}; dùng được một lần, đến {expires}.")
 INVITE_LINK = __("Liên kết Telegram: {link}")
 INVITE_TYPED = __("Hoặc gõ trong trò chuyện: dang ky {code}")
+INVITE_PHONE = __(
+    "Trên Zalo: người có số {phone} chỉ cần quan tâm OA và bấm chia sẻ số điện thoại, "
+    "không phải gõ mã."
+)
 NO_BOT_NAME = __(
     "Chưa biết tên bot: thêm --bot <tên_bot>, hoặc đặt GIAMNGHEO_TELEGRAM_TOKEN để tự tra."
 )
@@ -82,6 +86,14 @@ def invite_create(
         str | None,
         typer.Option("--bot", help="Tên bot Telegram (mặc định: tra bằng token)."),
     ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option(
+            "--phone",
+            help="Số điện thoại người được mời: chia sẻ số này trên Zalo là đăng ký xong.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     validity = parse_duration(expires)
     settings = Settings()
@@ -94,7 +106,7 @@ def invite_create(
                 if note is not None:
                     raise InvalidInputError(FORMER_UNIT, note=note.render(_))
                 created = await create_invite(
-                    session, role.value, found, CLI_ACTOR, rt.now(), validity
+                    session, role.value, found, CLI_ACTOR, rt.now(), validity, phone
                 )
                 label = await unit_label(session, found)
             name = bot_name or await telegram_bot_name(settings)
@@ -107,6 +119,8 @@ def invite_create(
     link = f"https://t.me/{(name or BOT_PLACEHOLDER).lstrip('@')}?start={created.code}"
     typer.echo(_(INVITE_LINK).format(link=link))
     typer.echo(_(INVITE_TYPED).format(code=created.code))
+    if created.phone is not None:
+        typer.echo(_(INVITE_PHONE).format(phone=created.phone))
     if name is None:
         typer.echo(_(NO_BOT_NAME), err=True)
 

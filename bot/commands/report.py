@@ -1,5 +1,6 @@
 """``giamngheo report phu-luc-1|phu-luc-2``: the official appendix tables of a unit, as a table on
-the terminal, JSON, CSV or an XLSX workbook laid out like the official form."""
+the terminal, JSON, CSV, an XLSX workbook laid out like the official form, or a PDF in the
+official layout (A4 landscape, national heading, signature block; warnings printed in it)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from poverty.errors import AppError, InvalidInputError
 from poverty.text import slug
 from storage.exporting.csv_report import report_csv
 from storage.exporting.json_report import report_json
+from storage.exporting.pdf_report import report_pdf
 from storage.exporting.table_report import report_renderable
 from storage.exporting.xlsx_report import report_xlsx
 from storage.reports import Report, appendix_1, appendix_2
@@ -51,6 +53,7 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
+    pdf = "pdf"
 
 
 report_app = typer.Typer(
@@ -93,7 +96,9 @@ FormerUnits = Annotated[
 ]
 Output = Annotated[
     Path | None,
-    typer.Option("--output", help="Tệp ghi kết quả (mặc định: màn hình; xlsx: tệp tự đặt tên)."),
+    typer.Option(
+        "--output", help="Tệp ghi kết quả (mặc định: màn hình; xlsx, pdf: tệp tự đặt tên)."
+    ),
 ]
 
 
@@ -150,6 +155,8 @@ def _report(
     elif form is OutputFormat.csv:
         _write_bytes(report_csv(report, _), output)
         _warn(report)
+    elif form is OutputFormat.pdf:
+        _write_bytes(report_pdf(report, _), output or default_file_name(report, "pdf"))
     else:
         _write_bytes(report_xlsx(report, _), output or default_file_name(report, "xlsx"))
         _warn(report)

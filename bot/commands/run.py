@@ -44,10 +44,10 @@ from scheduler.sending import ChannelRouter, Sender
 from scheduler.service import start_scheduler
 
 NO_CHANNEL = __(
-    "Chưa cấu hình kênh nào. Để dùng Telegram, tạo bot với @BotFather rồi đặt "
-    "GIAMNGHEO_TELEGRAM_TOKEN; để dùng SMS, đặt GIAMNGHEO_SMS_WEBHOOK_SECRET và "
-    "GIAMNGHEO_SMS_SEND_URL; để dùng Zalo, đặt GIAMNGHEO_ZALO_APP_ID và "
-    "GIAMNGHEO_ZALO_OA_SECRET_KEY. Sau đó chạy lại “giamngheo run”."
+    "Chưa cấu hình kênh nào. Để dùng Zalo, đặt GIAMNGHEO_ZALO_APP_ID và "
+    "GIAMNGHEO_ZALO_OA_SECRET_KEY; để dùng SMS, đặt GIAMNGHEO_SMS_WEBHOOK_SECRET và "
+    "GIAMNGHEO_SMS_SEND_URL; để dùng Telegram (bị chặn tại Việt Nam), tạo bot với @BotFather "
+    "rồi đặt GIAMNGHEO_TELEGRAM_TOKEN. Sau đó chạy lại “giamngheo run”."
 )
 NO_TOKEN = __(
     "Chưa có token Telegram. Tạo bot với @BotFather rồi đặt biến môi trường "
@@ -94,7 +94,7 @@ Builder = Callable[[Settings, Runtime, Engine, str | None, Mapping[str, Sender]]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run", help="Chạy trợ lý trên các kênh đã cấu hình (Telegram, SMS, Zalo).")(
+    app.command("run", help="Chạy trợ lý trên các kênh đã cấu hình (Zalo, SMS, Telegram).")(
         run_command
     )
 
@@ -150,12 +150,15 @@ def serve_telegram(
     if settings.telegram_token is None:
         return None
     from bot.handlers.telegram.outbox import TelegramOutboxSender
+    from bot.handlers.telegram.photos import PhotoDesk
     from bot.handlers.telegram.service import DRAIN_SECONDS, prepare, serve_polling
     from bot.handlers.telegram.setup import build_telegram
     from bot.handlers.telegram.webhook import set_webhook, telegram_route
 
     token = settings.telegram_token.get_secret_value()
-    telegram = build_telegram(token, settings.telegram_api_url, engine)
+    telegram = build_telegram(
+        token, settings.telegram_api_url, engine, PhotoDesk(rt.sessions, rt.now)
+    )
     sender = TelegramOutboxSender(telegram.bot)
     if webhook is None:
 

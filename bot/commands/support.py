@@ -16,7 +16,7 @@ import typer
 
 from bot.commands.households import import_app, print_issues, render
 from bot.commands.report import report_app
-from bot.flows.support_summary import summary_text, summary_xlsx
+from bot.flows.support_summary import summary_pdf, summary_text, summary_xlsx
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
@@ -88,6 +88,7 @@ def plans(file: Annotated[Path, typer.Argument(help="Tệp .csv hoặc .xlsx.")]
 class SummaryFormat(StrEnum):
     text = "text"
     xlsx = "xlsx"
+    pdf = "pdf"
 
 
 @report_app.command("ke-hoach", help="Tóm tắt kế hoạch hỗ trợ hộ nghèo của một đơn vị.")
@@ -102,7 +103,7 @@ def ke_hoach(
         typer.Option("--co-cong", help="Chỉ các hộ có người có công: mã diện, hoặc * mọi diện."),
     ] = None,
     format: Annotated[SummaryFormat, typer.Option("--format")] = SummaryFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", help="Tệp xlsx.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Tệp xlsx hoặc pdf.")] = None,
 ) -> None:
     if merit is not None and merit != ANY_MERIT and load_support_lists().merit(merit) is None:
         accepted = ", ".join(m.code for m in load_support_lists().merit_categories)
@@ -116,8 +117,12 @@ def ke_hoach(
             today = rt.now().astimezone(rt.tz).date()
             summary = await support_summary(session, unit, year or today.year, today, filters)
             label = await unit_label(session, unit)
-            name = f"ke-hoach-{slug(unit.name).replace('_', '-')}-{summary.year}.xlsx"
-            return summary_text(summary, label, with_file=False), summary_xlsx(summary, label), name
+            name = f"ke-hoach-{slug(unit.name).replace('_', '-')}-{summary.year}.{format}"
+            if format is SummaryFormat.pdf:
+                content = summary_pdf(summary, label, unit.name)
+            else:
+                content = summary_xlsx(summary, label)
+            return summary_text(summary, label), content, name
 
     try:
         text, workbook, name = run(go())

@@ -10,9 +10,12 @@ Messages (:mod:`bot.flows.messages`)::
     Outbound(text: str, choices: tuple[Option, ...] = (),
              attachments: tuple[Attachment, ...] = ())
     Option(key: str, label: str)
-    Attachment(kind: Literal["photo", "document"], filename: str, data: bytes, caption: str = "")
-        # sent after the reply's text: Telegram as a photo or a file, the console writes
-        # it to a folder and prints the path
+    Attachment(kind: Literal["photo", "document"], filename: str, data: bytes, caption: str = "",
+               alternatives: tuple[FileVersion(filename, data), ...] = (), elsewhere: str = "")
+        # sent after the reply's text: Telegram as a photo or a file, Zalo uploads the first
+        # version it accepts (PNG/JPG, PDF), the console writes it to a folder and prints the
+        # path; no text promises a file: the channel says which files follow, and when one
+        # cannot be sent, says so with ``elsewhere`` (how to get it another way)
 
 Flows (:mod:`bot.flows.flow`)::
 

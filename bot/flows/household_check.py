@@ -47,6 +47,7 @@ from poverty.standards import (
 from poverty.text import fold
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
+from storage.check_photos import PHOTOS_PENDING_FOR, attach_pending_photos
 from storage.household_registration import NewHousehold, register_household
 from storage.household_search import (
     HouseholdInfo,
@@ -494,7 +495,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         )
         info = await register_household(context.session, context.access, new, actor, context.now)
     standard, deprivations, result = evaluate_check(answers)
-    await save_assessment(
+    assessment_id = await save_assessment(
         context.session,
         NewAssessment(
             household_id=info.id,
@@ -511,6 +512,14 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         ),
         actor,
         context.now,
+    )
+    await attach_pending_photos(
+        context.session,
+        context.channel,
+        context.identity.external_id,
+        info.id,
+        assessment_id,
+        context.now - PHOTOS_PENDING_FOR,
     )
     year = result_year(answers, context)
     lines = [_(SAVED).format(code=info.code, period=period(standard), year=year)]

@@ -4,7 +4,8 @@ far this year's household review has come).
 - ``/tomtat [unit]`` answers with the figures of Phụ lục 1 as a compact list (households, poor
   households, poor rate per child unit and the total), the indicators most poor households are
   deprived in (Phụ lục 2), a PNG chart of both, and the two appendices as xlsx files laid out
-  like the official forms.
+  like the official forms, each with a PDF in the official layout for channels that take no
+  xlsx (Zalo). The text promises no file: the channel announces what it sends.
 - ``tiến độ [unit]`` lists, per child unit, the households checked since the review period
   started (1 September, QĐ 24/2021/QĐ-TTg Art. 3) and their share of all households.
 
@@ -16,17 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
-from bot.flows.messages import Attachment, Outbound
+from bot.flows.messages import Attachment, FileVersion, Outbound
 from bot.flows.report_submission import late_report_lines
 from bot.flows.review import MANAGER_WORDS, status_text
 from bot.i18n import _, __
 from poverty.errors import NotFoundError
 from poverty.formatting import format_date, format_decimal, format_int
 from poverty.text import slug
+from storage.exporting.pdf_document import official_pdf
+from storage.exporting.pdf_report import appendix_table
 from storage.exporting.report_chart import summary_chart
 from storage.exporting.xlsx_report import report_xlsx
 from storage.progress import ProgressRow, review_progress
@@ -46,7 +50,11 @@ DEPRIVATIONS_TITLE = __("Hộ nghèo thiếu hụt nhiều nhất:")
 DEPRIVATION_LINE = __("• {indicator}: {count} hộ")
 NO_POOR = __("Không có hộ nghèo nào được ghi nhận.")
 WARNINGS_LINE = __("Có {count} cảnh báo số liệu; xem trang “Cảnh báo” trong tệp Phụ lục 1.")
-FILES_LINE = __("Biểu đồ và hai phụ lục (xlsx) được gửi kèm bên dưới.")
+CHART_HINT = __("Các số liệu của biểu đồ đã có trong tin nhắn phía trên.")
+EXPORT_HINT = __(
+    "Quản trị viên có thể xuất tệp này bằng lệnh: "
+    'giamngheo report {kind} --under "{unit}" --year {year} --format {format}'
+)
 CHART_CAPTION = __("Tỷ lệ hộ nghèo và thiếu hụt theo chỉ số – {unit}, năm {year}")
 APPENDIX_1_CAPTION = __("Phụ lục 1 – {unit}, năm {year}")
 APPENDIX_2_CAPTION = __("Phụ lục 2 – {unit}, năm {year}")
@@ -111,13 +119,32 @@ def summary_text(first: Report, second: Report) -> str:
         lines.append(_(NO_POOR))
     if first.warnings:
         lines.append(_(WARNINGS_LINE).format(count=format_int(len(first.warnings))))
-    lines.append(_(FILES_LINE))
     return "\n".join(lines)
 
 
 def _file_name(kind: str, unit: Unit, year: int, extension: str) -> str:
     name = slug(unit.name).replace("_", "-") or str(unit.id)
     return f"{kind}-{name}-{year}.{extension}"
+
+
+def _appendix(report: Report, unit: Unit, caption: str) -> Attachment:
+    """The appendix as an xlsx workbook, and as a PDF in the official layout for the channels
+    that take no xlsx (Zalo)."""
+    table = appendix_table(report, _)
+    pdf = FileVersion(
+        _file_name(report.kind, unit, report.year, "pdf"), partial(official_pdf, table)
+    )
+    hint = _(EXPORT_HINT).format(
+        kind=report.kind, unit=report.unit_label, year=report.year, format="pdf"
+    )
+    return Attachment(
+        "document",
+        _file_name(report.kind, unit, report.year, "xlsx"),
+        report_xlsx(report, _),
+        caption,
+        alternatives=(pdf,),
+        elsewhere=hint,
+    )
 
 
 async def _summary_finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
@@ -132,19 +159,10 @@ async def _summary_finish(context: FlowContext, answers: Answers) -> Sequence[Ou
             _file_name("tom-tat", unit, year, "png"),
             summary_chart(first, second, _),
             _(CHART_CAPTION).format(**label),
+            elsewhere=_(CHART_HINT),
         ),
-        Attachment(
-            "document",
-            _file_name(first.kind, unit, year, "xlsx"),
-            report_xlsx(first, _),
-            _(APPENDIX_1_CAPTION).format(**label),
-        ),
-        Attachment(
-            "document",
-            _file_name(second.kind, unit, year, "xlsx"),
-            report_xlsx(second, _),
-            _(APPENDIX_2_CAPTION).format(**label),
-        ),
+        _appendix(first, unit, _(APPENDIX_1_CAPTION).format(**label)),
+        _appendix(second, unit, _(APPENDIX_2_CAPTION).format(**label)),
     )
     return [Outbound(summary_text(first, second), attachments=attachments)]
 

@@ -1,5 +1,5 @@
 """``kế hoạch`` (``/kehoach``): the support-plan summary of a manager's area, as short lines and
-an xlsx file.
+an xlsx file (with a PDF in the official layout for the channels that take no xlsx).
 
 ``kế hoạch dân tộc Khmer`` or ``kế hoạch có công`` (``có công thuong_binh``) count only those
 households. Poor and near-poor households by group and by cause, support delivered this year
@@ -12,16 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
-from bot.flows.messages import Attachment, Outbound
+from bot.flows.messages import Attachment, FileVersion, Outbound
 from bot.i18n import _, __
 from poverty.formatting import format_int, format_money
 from poverty.support_input import policy_name
 from poverty.support_plans import load_support_lists
 from poverty.text import fold, slug
+from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
+from storage.exporting.pdf_report import (
+    HEAD,
+    HEAD_HINT,
+    MOTTO,
+    NATION,
+    PEOPLES_COMMITTEE,
+    PLACE_DATE,
+    PREPARER,
+    PREPARER_HINT,
+    SERIAL,
+)
 from storage.exporting.sheets_xlsx import Sheet, sheets_xlsx
 from storage.support_summary import (
     ANY_MERIT,
@@ -55,7 +68,10 @@ ETHNIC = __("Hộ nghèo, cận nghèo theo dân tộc: {groups}.")
 MERIT = __("Hộ nghèo, cận nghèo có người có công: {count} hộ.")
 ONLY_ETHNIC = __("Chỉ tính các hộ dân tộc {name}.")
 ONLY_MERIT = __("Chỉ tính các hộ có người có công.")
-FILE_LINE = __("Bảng chi tiết (xlsx) được gửi kèm bên dưới.")
+EXPORT_HINT = __(
+    "Quản trị viên có thể xuất tệp này bằng lệnh: "
+    'giamngheo report ke-hoach --under "{unit}" --year {year} --format {format}'
+)
 CAPTION = __("Kế hoạch hỗ trợ – {unit}, năm {year}")
 
 SHEET_SUMMARY = __("Tổng hợp")
@@ -116,7 +132,7 @@ def key_figures(s: SupportSummary) -> list[tuple[str, int]]:
     ]
 
 
-def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str:
+def summary_text(s: SupportSummary, unit: str) -> str:
     lines = [_(TITLE).format(year=s.year, unit=unit)]
     if s.filters.ethnic_group is not None:
         lines.append(_(ONLY_ETHNIC).format(name=s.filters.ethnic_group))
@@ -175,8 +191,6 @@ def summary_text(s: SupportSummary, unit: str, *, with_file: bool = True) -> str
         lines.append(_(ETHNIC).format(groups=groups))
     if s.poor_with_merit:
         lines.append(_(MERIT).format(count=format_int(s.poor_with_merit)))
-    if with_file:
-        lines.append(_(FILE_LINE))
     return "\n".join(lines)
 
 
@@ -213,6 +227,66 @@ def summary_xlsx(s: SupportSummary, unit: str) -> bytes:
                 [(code,) for code in s.unmentored_codes],
             ),
         ]
+    )
+
+
+ROMAN = ("I", "II", "III", "IV", "V")
+
+
+def summary_pdf(s: SupportSummary, unit: str, issuer: str) -> bytes:
+    """The same figures as :func:`summary_xlsx` in one table in the official layout (PDF, for
+    the channels that take no xlsx, and ``report ke-hoach --format pdf``)."""
+    return official_pdf(summary_table(s, unit, issuer))
+
+
+def summary_table(s: SupportSummary, unit: str, issuer: str) -> OfficialTable:
+    """The figures as an official table, translated; each sheet of the workbook is a numbered
+    section. ``issuer`` is the unit's own name, for the heading."""
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = [
+        (_(SHEET_SUMMARY), [(label, format_int(value), "", "") for label, value in key_figures(s)]),
+        (
+            _(SHEET_GROUPS),
+            [(_group_label(g), format_int(n), "", "") for g, n in s.by_group.items()],
+        ),
+        (
+            _(SHEET_CAUSES),
+            [(_cause_label(c), format_int(n), "", "") for c, n in s.by_cause.items()],
+        ),
+        (
+            _(SHEET_SUPPORT),
+            [
+                (
+                    _policy_label(line.key),
+                    format_int(line.households),
+                    format_int(line.records),
+                    format_int(line.amount),
+                )
+                for line in s.support
+            ],
+        ),
+        (_(SHEET_UNMENTORED), [(code, "", "", "") for code in s.unmentored_codes]),
+    ]
+    rows: list[tuple[str, ...]] = []
+    bold: set[int] = set()
+    for number, (title, lines) in enumerate(sections):
+        bold.add(len(rows))
+        rows.append((ROMAN[number], title, "", "", ""))
+        rows += [(str(n), *line) for n, line in enumerate(lines, start=1)]
+    return OfficialTable(
+        issuer=(_(PEOPLES_COMMITTEE), issuer.upper()),
+        national=(_(NATION), _(MOTTO)),
+        title=(_(TITLE).format(year=s.year, unit=unit).upper(),),
+        columns=(
+            TableColumn(_(SERIAL), 4, align="center"),
+            TableColumn(_(COL_ITEM), 30, align="left"),
+            TableColumn(_(COL_COUNT), 7),
+            TableColumn(_(COL_RECORDS), 7),
+            TableColumn(_(COL_AMOUNT), 10),
+        ),
+        rows=tuple(rows),
+        bold_rows=frozenset(bold),
+        place_date=_(PLACE_DATE).format(year=s.year),
+        signers=((_(PREPARER), _(PREPARER_HINT)), (_(HEAD), _(HEAD_HINT))),
     )
 
 
@@ -265,6 +339,13 @@ async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         f"ke-hoach-{name}-{year}.xlsx",
         summary_xlsx(summary, label),
         _(CAPTION).format(unit=label, year=year),
+        alternatives=(
+            FileVersion(
+                f"ke-hoach-{name}-{year}.pdf",
+                partial(official_pdf, summary_table(summary, label, unit.name)),
+            ),
+        ),
+        elsewhere=_(EXPORT_HINT).format(unit=label, year=year, format="pdf"),
     )
     return [Outbound(summary_text(summary, label), attachments=(attachment,))]
 

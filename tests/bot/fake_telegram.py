@@ -76,6 +76,8 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._failures: list[tuple[int, dict[str, Any]]] = []
+        self.files: dict[str, bytes] = {}
+        """Files people sent (photos), by ``file_id``, for ``getFile`` and the download."""
         self.port = 0
 
     @property
@@ -85,13 +87,12 @@ class FakeTelegram:
     async def __aenter__(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/photos/{file_id}", self._file)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.port = int(self._runner.addresses[0][1])
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -113,6 +114,20 @@ class FakeTelegram:
             self._updates.append(update)
             self._changed.notify_all()
         return update
+
+    async def send_photo(self, chat_id: int, data: bytes) -> dict[str, Any]:
+        """A person sends a photo (Telegram offers it in sizes; the largest is ``data``, kept
+        for ``getFile`` and the file download)."""
+        file_id = f"ph{next(self._ids)}"
+        self.files[file_id] = data
+        message = self.message_update(chat_id, "")
+        del message["text"]
+        message["photo"] = [
+            {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 90},
+            {"file_id": file_id, "file_unique_id": file_id, "width": 1280, "height": 960,
+             "file_size": len(data)},
+        ]  # fmt: skip
+        return await self.push({"message": message})
 
     async def send_text(self, chat_id: int, text: str, first_name: str = "Lan") -> dict[str, Any]:
         """A person types ``text`` in their private chat with the bot."""
@@ -190,6 +205,12 @@ class FakeTelegram:
             self._changed.notify_all()
         return _ok(result)
 
+    async def _file(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["file_id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="image/jpeg")
+
     async def _read(
         self, request: web.Request
     ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
@@ -240,6 +261,11 @@ class FakeTelegram:
             return self._message(name, params, files)
         if name == "editmessagereplymarkup":
             return self._message(name, params, files)
+        if name == "getfile":
+            file_id = str(params["file_id"])
+            size = len(self.files.get(file_id, b""))
+            return {"file_id": file_id, "file_unique_id": file_id, "file_size": size,
+                    "file_path": f"photos/{file_id}"}  # fmt: skip
         if name == "getwebhookinfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True

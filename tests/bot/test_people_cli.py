@@ -12,6 +12,7 @@ from bot.cli import app
 from bot.commands.people import parse_duration
 from bot.flows.messages import Attachment, Outbound
 from bot.handlers.console import show
+from bot.i18n import _
 from poverty.errors import InvalidInputError
 from storage.db import create_engine, session_factory, upgrade
 from tests.bot.conftest import seed_area
@@ -58,6 +59,21 @@ def test_invite_without_a_bot_name_shows_where_it_goes(runner: CliRunner) -> Non
 
     assert result.exit_code == 0, result.output
     assert "https://t.me/<ten_bot>?start=" in result.output
+
+
+def test_invite_naming_a_phone_says_sharing_it_on_zalo_is_enough(runner: CliRunner) -> None:
+    args = ["invite", "create", "--role", "mentor", "--unit", "Tân Lập", "--phone", "0912 000 111"]
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Trên Zalo: người có số +84912000111 chỉ cần quan tâm OA và bấm chia sẻ số điện thoại, "
+        "không phải gõ mã."
+    ) in result.output
+    bad = runner.invoke(app, [*args[:-1], "12345"])
+    assert isinstance(bad.exception, InvalidInputError), "main() prints it as one line"
+    assert bad.exception.render(_) == "Số điện thoại “12345” không đúng; ví dụ: 0912345678."
 
 
 def test_invite_for_an_unknown_unit_fails_with_a_clear_message(runner: CliRunner) -> None:

@@ -180,6 +180,20 @@ def test_xlsx_of_phu_luc_2_numbers_the_indicators_with_a_legend(
     assert "1: Việc làm" in texts
 
 
+def test_pdf_is_written_under_its_own_name_in_the_official_layout(
+    runner: CliRunner, workdir: Path
+) -> None:
+    for kind in ("phu-luc-1", "phu-luc-2"):
+        result = report(runner, kind, "--under", "Cam Lộ", "--year", "2025", "--format", "pdf")
+
+        path = workdir / f"{kind}-cam-lo-2025.pdf"
+        assert path.name in result.output
+        pdf = path.read_bytes()
+        assert pdf.startswith(b"%PDF-")
+        assert b"/MediaBox [ 0 0 841.8897637795 595.2755905512 ]" in pdf
+        assert b"/FontFile2" in pdf
+
+
 def test_year_defaults_to_this_year_in_vietnam_and_empty_data_gives_zeros_and_a_note(
     runner: CliRunner,
 ) -> None:

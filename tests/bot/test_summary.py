@@ -55,6 +55,12 @@ async def test_summary_gives_compact_figures_a_chart_and_both_appendices(demo: E
     ]
     sheet = load_workbook(io.BytesIO(first.data)).worksheets[0]
     assert any("Thôn Tân Hòa" in str(cell.value) for row in sheet.iter_rows() for cell in row)
+    pdfs = [a.version(frozenset({"pdf"})) for a in (first, second)]
+    assert [(p.filename, p.render()[:5]) for p in pdfs if p] == [
+        ("phu-luc-1-tan-lap-2026.pdf", b"%PDF-"),
+        ("phu-luc-2-tan-lap-2026.pdf", b"%PDF-"),
+    ]
+    assert "gửi kèm" not in reply.text, "the channel, not the flow, says which files follow"
 
 
 async def test_summary_of_a_village_named_after_the_command(demo: Engine) -> None:

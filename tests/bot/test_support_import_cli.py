@@ -156,3 +156,16 @@ def test_appendix_exports_filter_by_ethnic_group_and_merit(database: Path, tmp_p
     assert total("--co-cong", "thuong_binh")["tong_so_ho"] == 1
     assert total("--co-cong", "*")["tong_so_ho"] == 1
     assert total("--dan-toc", "Vân Kiều")["tong_so_ho"] == 0
+
+
+def test_support_plan_summary_as_pdf_in_the_official_layout(database: Path, tmp_path: Path) -> None:
+    target = tmp_path / "kh.pdf"
+    args = ["--under", "Cam Tuyền", "--year", "2026", "--format", "pdf", "--output", str(target)]
+
+    result = CliRunner().invoke(app, ["report", "ke-hoach", *args])
+
+    assert result.exit_code == 0, result.output
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert b"/MediaBox [ 0 0 841.8897637795 595.2755905512 ]" in pdf
+    assert b"/FontFile2" in pdf

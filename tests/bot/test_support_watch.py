@@ -208,7 +208,6 @@ async def test_manager_summary_gives_the_figures_by_chat_and_xlsx(
         "Hộ tái nghèo năm 2026: 1 hộ.",
         "Hộ nghèo, cận nghèo theo dân tộc: Vân Kiều 1.",
         "Hộ nghèo, cận nghèo có người có công: 1 hộ.",
-        "Bảng chi tiết (xlsx) được gửi kèm bên dưới.",
     ]
     [attachment] = reply.attachments
     assert attachment.filename == "ke-hoach-tan-lap-2026.xlsx"

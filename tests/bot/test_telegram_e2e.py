@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import session_factory
-from storage.models import AdminUnit, Assessment, Identity, RoleGrant, User
+from storage.models import AdminUnit, Assessment, CheckPhoto, Identity, RoleGrant, User
 from tests.bot.fake_telegram import Call, FakeTelegram
 from tests.bot.telegram_harness import (
     CHATS,
@@ -312,3 +312,26 @@ async def test_run_without_a_token_says_how_to_get_one() -> None:
     assert process.returncode == 1
     assert "GIAMNGHEO_TELEGRAM_TOKEN" in err.decode()
     assert "@BotFather" in err.decode()
+
+
+async def test_a_photo_during_a_household_check_is_kept_with_it_once(
+    polling_bot: BotProcess,
+    fake: FakeTelegram,
+    demo: async_sessionmaker[AsyncSession],
+) -> None:
+    chat = CHATS["admin"]
+    await reply_to(fake, chat, "/kiemtra")
+    await reply_to(fake, chat, "TL00002")
+    photo = b"\xff\xd8\xff\xe0" + b"nha-tieu" * 300
+
+    before = len(fake.sent(chat))
+    update = await fake.send_photo(chat, photo)
+    await fake.push(dict(update))  # delivered twice
+    [receipt] = (await fake.wait_sent(chat, before + 1))[before:]
+    await reply_to(fake, chat, "/huy")
+
+    assert receipt.text.startswith("Đã nhận ảnh cho hộ TL00002;")
+    async with demo() as session:
+        kept = (await session.scalars(select(CheckPhoto.data))).all()
+    assert list(kept) == [photo]
+    assert len(fake.sent(chat)) == before + 2, "the second delivery got no reply"

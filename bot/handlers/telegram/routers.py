@@ -8,6 +8,7 @@ engine (text, or the key a button sends), and the engine's replies are sent back
 - the chat shows "typing…" when the engine takes longer than :data:`TYPING_AFTER` seconds
   (a summary with its chart and tables), renewed every :data:`TYPING_EVERY` seconds; a quick
   answer costs no extra call and no extra task, only a timer;
+- a photo during a household check is kept with it (:mod:`~bot.handlers.telegram.photos`);
 - an unexpected failure gets a short apology; the log names the error type only, never the
   message text, a name or a phone number.
 """
@@ -26,6 +27,7 @@ from aiogram.types import CallbackQuery, Message, Update
 
 from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.handlers.telegram.photos import PhotoDesk
 from bot.handlers.telegram.rendering import MAX_TEXT, command_text, pressed_label
 from bot.handlers.telegram.sender import send_replies, with_retry
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
@@ -54,7 +56,16 @@ async def in_private_chat(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
 
 
-async def on_message(message: Message, bot: Bot, engine: Engine, event_update: Update) -> None:
+async def on_message(
+    message: Message,
+    bot: Bot,
+    engine: Engine,
+    event_update: Update,
+    photos: PhotoDesk | None = None,
+) -> None:
+    if message.photo and photos is not None:
+        await photos.receive(bot, message, event_update.update_id)
+        return
     text = command_text(message.text or message.caption or "")
     await converse(bot, engine, message.chat.id, text, event_update.update_id)
 

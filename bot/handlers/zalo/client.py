@@ -1,4 +1,9 @@
-"""A thin async client for the one OA endpoint the bot calls: ``POST /v3.0/oa/message/cs``.
+"""A thin async client for the OA endpoints the bot calls: ``POST /v3.0/oa/message/cs`` (every
+message: text, quick replies, a media message with an uploaded image, a file message, the request
+to share the phone number), ZNS template messages (``ZALO_ZNS_URL``, §2.6) and the uploads
+``POST /v2.0/oa/upload/image`` (JPG/PNG up to 1 MB, answers ``data.attachment_id``) and
+``/v2.0/oa/upload/file`` (PDF/DOC/DOCX up to 5 MB, answers ``data.token``), multipart with the
+field ``file`` (reference/channels.md §0, §2.2).
 
 Every call carries the ``access_token`` header (not ``Authorization``). Zalo answers HTTP 200
 with ``{"error": 0, …}`` on success and a non-zero ``error`` on failure; -216 means the access
@@ -10,15 +15,18 @@ logged, being the cheap way to notice when messages start to cost money.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
+from aiohttp import ClientError, ClientSession, ClientTimeout, FormData
 
 from bot.handlers.zalo.tokens import TokenKeeper, TokenRefreshError
 from storage.channel_tokens import MissingTokensError
 
 SEND_PATH = "/v3.0/oa/message/cs"
+UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"
+UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"
 TOKEN_INVALID = -216
 REQUEST_SECONDS = 15
 
@@ -44,32 +52,84 @@ class ZaloAnswer:
 class ZaloClient:
     def __init__(self, http: ClientSession, api_url: str, tokens: TokenKeeper) -> None:
         self._http = http
-        self._url = api_url.rstrip("/") + SEND_PATH
+        self._base = api_url.rstrip("/")
         self._tokens = tokens
 
     async def send(self, user_id: str, message: dict[str, Any]) -> ZaloAnswer:
         """Send one consultation message to the follower ``user_id``."""
         body = {"recipient": {"user_id": user_id}, "message": message}
-        try:
-            token = await self._tokens.access_token()
-            answer = await self._post(token, body)
-            if answer.error == TOKEN_INVALID:
-                token = await self._tokens.replace(token)
-                answer = await self._post(token, body)
-        except (TokenRefreshError, MissingTokensError) as error:
-            raise ZaloUnavailable(f"token: {type(error).__name__}") from None
+        answer = await self._call(self._base + SEND_PATH, lambda: {"json": body})
         quota = answer.data.get("quota")
         if answer.ok and isinstance(quota, dict):
             log.info("zalo: sent (quota %s, %s left)", quota.get("quota_type"), quota.get("remain"))
         return answer
 
-    async def _post(self, token: str, body: dict[str, Any]) -> ZaloAnswer:
+    async def upload_image(self, filename: str, data: bytes, content_type: str) -> str | None:
+        """The ``attachment_id`` of the uploaded image, or None when Zalo refused it."""
+        answer = await self._upload(UPLOAD_IMAGE_PATH, filename, data, content_type)
+        found = answer.data.get("attachment_id") if answer.ok else None
+        return str(found) if found else None
+
+    async def upload_file(self, filename: str, data: bytes, content_type: str) -> str | None:
+        """The ``token`` of the uploaded file, or None when Zalo refused it."""
+        answer = await self._upload(UPLOAD_FILE_PATH, filename, data, content_type)
+        found = answer.data.get("token") if answer.ok else None
+        return str(found) if found else None
+
+    async def _upload(self, path: str, filename: str, data: bytes, content_type: str) -> ZaloAnswer:
+        def form() -> dict[str, Any]:
+            fields = FormData()
+            fields.add_field("file", data, filename=filename, content_type=content_type)
+            return {"data": fields}
+
+        answer = await self._call(self._base + path, form)
+        if not answer.ok:
+            log.warning("zalo: upload refused with error %d", answer.error)
+        return answer
+
+    async def fetch(self, url: str, limit: int) -> tuple[bytes, str] | None:
+        """The bytes and content type of a file Zalo serves (a photo a follower sent); None
+        when it cannot be had. Reading stops once past ``limit`` bytes, so a larger file comes
+        back cut, longer than ``limit``, for the caller to refuse."""
+        try:
+            async with self._http.get(url, timeout=ClientTimeout(total=REQUEST_SECONDS)) as got:
+                if got.status != 200:
+                    return None
+                kind = got.headers.get("Content-Type", "image/jpeg").split(";")[0].strip()
+                data = bytearray()
+                async for chunk in got.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        break
+        except (ClientError, TimeoutError) as error:
+            log.warning("zalo: photo not fetched (%s)", type(error).__name__)
+            return None
+        return bytes(data), kind
+
+    async def send_template(self, url: str, body: dict[str, Any]) -> ZaloAnswer:
+        """A ZNS template message (``body`` with ``phone``, ``template_id``, ``template_data``,
+        ``tracking_id``) to ``url``, with the OA's access token like every other call."""
+        return await self._call(url, lambda: {"json": body})
+
+    async def _call(self, url: str, request: Callable[[], dict[str, Any]]) -> ZaloAnswer:
+        """POST to ``url``; ``request`` gives the body arguments afresh for each attempt."""
+        try:
+            token = await self._tokens.access_token()
+            answer = await self._post(url, token, request())
+            if answer.error == TOKEN_INVALID:
+                token = await self._tokens.replace(token)
+                answer = await self._post(url, token, request())
+        except (TokenRefreshError, MissingTokensError) as error:
+            raise ZaloUnavailable(f"token: {type(error).__name__}") from None
+        return answer
+
+    async def _post(self, url: str, token: str, body: dict[str, Any]) -> ZaloAnswer:
         try:
             async with self._http.post(
-                self._url,
-                json=body,
+                url,
                 headers={"access_token": token},
                 timeout=ClientTimeout(total=REQUEST_SECONDS),
+                **body,
             ) as response:
                 if response.status >= 500:
                     raise ZaloUnavailable(f"http {response.status}")

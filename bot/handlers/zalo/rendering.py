@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.flows.messages import Option, Outbound
+from bot.flows.messages import Option
 from bot.handlers import splitting
 
 MAX_TEXT = 2000
@@ -73,13 +73,15 @@ def messages(
     return out
 
 
-def reply_messages(replies: Sequence[Outbound], *, quote: str | None = None) -> list[Message]:
-    """Every engine reply as Zalo messages. Files are not uploaded: a chart or a table is
-    announced by its caption, and the full version stays on Telegram and the CLI."""
-    out: list[Message] = []
-    for reply in replies:
-        out.extend(messages(reply.text, reply.choices, quote=quote))
-        for attachment in reply.attachments:
-            if attachment.caption.strip():
-                out.extend(messages(attachment.caption, quote=quote))
-    return out
+def request_info_message(title: str, subtitle: str, image_url: str | None = None) -> Message:
+    """The request to share name and phone number (``template_type: "request_user_info"``,
+    reference/channels.md §2.2); the person's answer comes back as ``user_submit_info``."""
+    element = {"title": title[:MAX_TITLE], "subtitle": subtitle}
+    if image_url:
+        element["image_url"] = image_url
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "request_user_info", "elements": [element]},
+        }
+    }

@@ -9,11 +9,12 @@ Wiring, inside ``serve()`` once the engine exists and with ``stack`` an ``AsyncE
 ``zalo.route`` goes to :func:`bot.handlers.http.build_app` with the other channels' routes
 (``/channels/zalo/webhook``); ``zalo.sender`` goes to the
 :class:`scheduler.sending.ChannelRouter` under ``"zalo"``; ``sms`` (``fallback``) is the SMS
-channel's sender (None: reminders outside Zalo's free-reply window fail instead of going by
-SMS). Leaving the context lets the events being handled finish (up to :data:`DRAIN_SECONDS`)
-and closes the HTTP session; leave it after the HTTP server has stopped taking requests.
-Without an ``async with``, call :meth:`Zalo.close`. Build it inside the running event loop (it
-opens an aiohttp session).
+channel's sender (None: reminders outside Zalo's free-reply window go by ZNS only, or fail).
+ZNS is on when ``GIAMNGHEO_ZALO_ZNS_TEMPLATES`` names templates; the order of the fallbacks is
+``GIAMNGHEO_ZALO_FALLBACK_ORDER``. Leaving the context lets the events being handled finish
+(up to :data:`DRAIN_SECONDS`) and closes the HTTP session; leave it after the HTTP server has
+stopped taking requests. Without an ``async with``, call :meth:`Zalo.close`. Build it inside the
+running event loop (it opens an aiohttp session).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.handlers.zalo.conversation import ZaloConversation
 from bot.handlers.zalo.outbox import ZaloOutboxSender
 from bot.handlers.zalo.tokens import TokenKeeper
 from bot.handlers.zalo.webhook import replay_cache, zalo_route
+from bot.handlers.zalo.zns import ZnsSender
 from bot.settings import Settings
 from scheduler.sending import Sender
 from storage.reply_window import ReplyWindow
@@ -102,7 +104,9 @@ def build_zalo(
         clock=clock,
     )
     client = ZaloClient(http, settings.zalo_api_url, tokens)
-    conversation = ZaloConversation(engine, client, sessions, clock)
+    conversation = ZaloConversation(
+        engine, client, sessions, clock, share_image_url=settings.zalo_share_image_url
+    )
     background = Background()
     seconds = settings.zalo_signature_max_age_seconds
     max_age = timedelta(seconds=seconds) if seconds is not None else None
@@ -115,7 +119,23 @@ def build_zalo(
         background=background,
         is_new=replay_cache(sessions, clock, max_age),
     )
+    zns = None
+    if settings.zalo_zns_templates:
+        zns = ZnsSender(
+            client,
+            settings.zalo_zns_url,
+            settings.zalo_zns_templates,
+            clock,
+            timezone=settings.timezone,
+            development=settings.zalo_zns_mode == "development",
+        )
     sender = ZaloOutboxSender(
-        client, sessions, clock, window=reply_window(settings), fallback=fallback
+        client,
+        sessions,
+        clock,
+        window=reply_window(settings),
+        fallback=fallback,
+        zns=zns,
+        order=settings.zalo_fallback_order,
     )
     return Zalo(route, sender, client, conversation, background, http)

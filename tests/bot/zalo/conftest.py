@@ -157,3 +157,31 @@ async def zalo(
     built = build_zalo(zalo_settings(fake), bot, sessions, clock, fallback=sms)
     async with built, TestClient(TestServer(build_app([built.route]))) as client:
         yield Harness(client, built, fake, clock, sms)
+
+
+def shared_event(user: str, phone: str, name: str, at: datetime) -> dict[str, Any]:
+    """``user_submit_info``: the answer to ``request_user_info``, as integrators report it."""
+    return {
+        "app_id": APP_ID,
+        "event_name": "user_submit_info",
+        "sender": {"id": user},
+        "recipient": {"id": OA},
+        "info": {"name": name, "phone": phone, "address": "", "city": "", "district": ""},
+        "timestamp": str(int(at.timestamp() * 1000)),
+    }
+
+
+def image_event(user: str, url: str, at: datetime) -> dict[str, Any]:
+    """``user_send_image`` with the photo at ``url``, as integrators report it."""
+    return {
+        "app_id": APP_ID,
+        "event_name": "user_send_image",
+        "sender": {"id": user},
+        "recipient": {"id": OA},
+        "message": {
+            "msg_id": f"msg{next(_msg_ids):015d}",
+            "text": "",
+            "attachments": [{"type": "image", "payload": {"url": url, "thumbnail": url}}],
+        },
+        "timestamp": str(int(at.timestamp() * 1000)),
+    }

@@ -1,4 +1,6 @@
-"""Planning a mentor's digest chooses Zalo only while the free-reply window is open."""
+"""Planning a mentor's digest chooses the Zalo identity, window open or not: the Zalo sender
+decides when it sends (inside the window by Zalo, outside by ZNS or SMS, as configured). A person
+who unfollowed is planned by SMS."""
 
 from __future__ import annotations
 
@@ -52,11 +54,11 @@ async def test_a_mentor_who_wrote_recently_gets_the_digest_by_zalo(sessions: Ses
 @pytest.mark.parametrize(
     ("wrote_ago", "replies"), [(timedelta(hours=49), 0), (timedelta(hours=1), 8)]
 )
-async def test_a_mentor_outside_the_window_gets_the_digest_by_sms(
+async def test_a_mentor_outside_the_window_is_planned_on_zalo_for_the_sender_to_fall_back(
     sessions: Sessions, wrote_ago: timedelta, replies: int
 ) -> None:
     mentor = await mentor_on_zalo(sessions, wrote_ago, replies)
-    assert await planned(sessions, mentor) == [("sms", "+84912345678")]
+    assert await planned(sessions, mentor) == [("zalo", ZALO_ID)]
 
 
 async def test_a_mentor_who_unfollowed_gets_the_digest_by_sms(sessions: Sessions) -> None:
@@ -66,3 +68,13 @@ async def test_a_mentor_who_unfollowed_gets_the_digest_by_sms(sessions: Sessions
             update(Identity).where(Identity.external_id == ZALO_ID).values(blocked_at=NOW)
         )
     assert await planned(sessions, mentor) == [("sms", "+84912345678")]
+
+
+async def test_a_mentor_on_both_zalo_and_telegram_is_reminded_on_zalo(sessions: Sessions) -> None:
+    mentor = await mentor_on_zalo(sessions, timedelta(hours=100), replies=0)
+    async with sessions() as session, session.begin():
+        session.add(
+            Identity(user_id=mentor, channel="telegram", external_id="5004", created_at=NOW)
+        )
+
+    assert await planned(sessions, mentor) == [("zalo", ZALO_ID)]

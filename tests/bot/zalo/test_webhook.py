@@ -143,12 +143,17 @@ async def test_a_text_event_without_a_sender_is_ignored(zalo: Harness) -> None:
     assert zalo.fake.sent == []
 
 
-async def test_a_new_follower_is_told_how_to_join(zalo: Harness) -> None:
+async def test_a_new_follower_is_told_how_to_join_and_asked_to_share_the_phone(
+    zalo: Harness,
+) -> None:
     assert await zalo.post(other_event("follow", STRANGER, zalo.clock.now)) == 200
     await zalo.settle()
-    [greeting] = zalo.fake.to(STRANGER)
+    greeting, request = zalo.fake.to(STRANGER)
     assert "mã mời" in greeting.text
     assert "quote_message_id" not in greeting.message
+    assert request.template_type == "request_user_info"
+    [element] = request.message["attachment"]["payload"]["elements"]
+    assert element["title"] == "Đăng ký bằng số điện thoại"
 
 
 async def test_unfollowing_marks_the_identity_blocked_and_following_again_clears_it(
