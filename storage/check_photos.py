@@ -1,6 +1,7 @@
-"""Photos sent during a household check: stored at once with the household and the sender's
+"""Photos sent during a household check: recorded at once with the household and the sender's
 identity, linked to the assessment when that check is saved (:func:`attach_pending_photos`).
-A check that is cancelled leaves its photos with the household, unlinked."""
+The file itself stays with the channel (its reference is kept, not its bytes). A check that is
+cancelled leaves its photos with the household, unlinked."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckPhoto
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTOS_PENDING_FOR = timedelta(days=3)
 """How far back a saved check looks for its photos: as long as a conversation lives."""
 
@@ -22,8 +22,7 @@ async def add_check_photo(
     channel: str,
     external_id: str,
     user_id: int | None,
-    content_type: str,
-    data: bytes,
+    file_ref: str,
     now: datetime,
 ) -> int:
     photo = CheckPhoto(
@@ -31,8 +30,7 @@ async def add_check_photo(
         user_id=user_id,
         channel=channel,
         external_id=external_id,
-        content_type=content_type[:40],
-        data=data,
+        file_ref=file_ref,
         received_at=now,
     )
     session.add(photo)

@@ -19,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Text,
@@ -570,8 +569,10 @@ class OutboxMessage(Base):
 
 
 class CheckPhoto(Base):
-    """A photo sent during a household check (``user_send_image`` on Zalo): kept with the
-    household at once and linked to the assessment when the check is saved."""
+    """A photo sent during a household check: kept with the household at once and linked to
+    the assessment when the check is saved. The file stays with the channel; ``file_ref`` is
+    what the channel knows it by (Telegram's ``file_id``, the URL of Zalo's ``user_send_image``),
+    so photos do not swell the database."""
 
     __tablename__ = "check_photos"
 
@@ -585,8 +586,7 @@ class CheckPhoto(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
-    content_type: Mapped[str] = mapped_column(String(40))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    file_ref: Mapped[str] = mapped_column(String(1000))
     received_at: Mapped[datetime]
 
 

@@ -69,15 +69,15 @@ without an account (or without a grant in force) talks with an empty ``Access`` 
 an invite. With a ``FloodLimit``, an identity over its share gets one polite note per window
 and then no reply; the count lives in the database (``message_rates``).
 
-:func:`registered_flows` lists the flows of the application: the household check, the policy
-lookup, the annual review (a household's request ``hộ xin rà soát``, the village meeting
-``họp thôn``; managers open it, record complaints and approve it), the area summary, review
-progress and announcements to every cadre of the area (managers), the mentor's follow-up
-report, report submission and late reports, mentor assignment (managers), the support plan of
-a household (``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped
-households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers),
-onboarding by invite (public), and the compact codes KT, CS, DD, BC, DK
-(:mod:`bot.flows.codes`).
+:func:`registered_flows` lists the flows of the application: the household check and a
+household's history (``lịch sử hộ``), the policy lookup, the annual review (a household's
+request ``hộ xin rà soát``, the village meeting ``họp thôn``; managers open it, record
+complaints and approve it), the area summary, review progress and announcements to every cadre
+of the area (managers), the mentor's follow-up report, report submission and late reports,
+mentor assignment (managers), the support plan of a household (``phân nhóm``), the support
+ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped households (``thoát nghèo``), the
+support-plan summary and kinds of mentor (managers), onboarding by invite (public), and the
+compact codes KT, CS, DD, BC, DK (:mod:`bot.flows.codes`).
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ from bot.flows.escape_check import ESCAPE_CHECK
 from bot.flows.flow import Flow
 from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.household_check import HOUSEHOLD_CHECK
+from bot.flows.household_history import HOUSEHOLD_HISTORY
 from bot.flows.onboarding import ONBOARDING
 from bot.flows.policy_lookup import POLICY_LOOKUP
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
@@ -118,6 +119,7 @@ def registered_flows() -> list[Flow]:
     return [
         HOUSEHOLD_CHECK,
         HOUSEHOLD_CODE,
+        HOUSEHOLD_HISTORY,
         REVIEW_REQUEST,
         POLICY_CODE,
         POLICY_LOOKUP,

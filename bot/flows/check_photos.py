@@ -1,12 +1,13 @@
-"""A photo sent while checking a household (on Zalo, ``user_send_image``) is kept with that
-check: the household being checked is read from the person's conversation, the photo is stored
-at once, and it is linked to the assessment when the check is saved
-(:func:`storage.check_photos.attach_pending_photos`, called by the household check's finish).
-Outside a household check the photo is not kept, and the person is told how to attach one.
+"""A photo sent while checking a household is kept with that check: the household being
+checked is read from the person's conversation, the photo is recorded at once, and it is linked
+to the assessment when the check is saved (:func:`storage.check_photos.attach_pending_photos`,
+called by the household check's finish). The file stays with the channel: what is kept is the
+channel's reference to it (Telegram's ``file_id``, the URL Zalo gives), not a copy. Outside a
+household check the photo is not kept, and the person is told how to attach one.
 
-Channel-neutral: a channel that receives a photo calls :func:`receive_check_photo` with its
-bytes in its own transaction and sends the reply; the conversation itself is not moved on, so
-the question that was waiting still is.
+Channel-neutral: a channel that receives a photo calls :func:`receive_check_photo` with that
+reference in its own transaction and sends the reply; the conversation itself is not moved on,
+so the question that was waiting still is.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.flows.household_check import HOUSEHOLD_CHECK, household
 from bot.flows.messages import IdentityRef, Outbound
 from bot.i18n import _, __
-from storage.check_photos import MAX_PHOTO_BYTES, add_check_photo
+from storage.check_photos import add_check_photo
 from storage.conversations import load_conversation, mark_processed
 
 RECEIVED = __(
@@ -28,15 +29,12 @@ RECEIVED = __(
 NOT_IN_CHECK = __(
     "Ảnh chỉ được lưu kèm một lần kiểm tra hộ. Xin gõ “kiểm tra”, chọn hộ, rồi gửi ảnh."
 )
-PHOTO_TOO_LARGE = __("Ảnh lớn hơn 5 MB nên chưa lưu được; xin gửi ảnh nhỏ hơn.")
-PHOTO_NOT_FETCHED = __("Chưa tải được ảnh. Xin gửi lại ảnh sau ít phút.")
 
 
 async def receive_check_photo(
     session: AsyncSession,
     identity: IdentityRef,
-    data: bytes,
-    content_type: str,
+    file_ref: str,
     now: datetime,
     update_id: str | None = None,
 ) -> Outbound | None:
@@ -46,8 +44,6 @@ async def receive_check_photo(
         session, identity.channel, update_id, now
     ):
         return None
-    if len(data) > MAX_PHOTO_BYTES:
-        return Outbound(_(PHOTO_TOO_LARGE))
     conversation = await load_conversation(session, identity.channel, identity.external_id)
     if (
         conversation is None
@@ -64,8 +60,7 @@ async def receive_check_photo(
         identity.channel,
         identity.external_id,
         conversation.user_id,
-        content_type,
-        data,
+        file_ref,
         now,
     )
     return Outbound(_(RECEIVED).format(code=info.code))

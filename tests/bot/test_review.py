@@ -196,6 +196,15 @@ async def test_a_commune_reviews_2026_and_approves_its_2027_lists(
     assert "tiep_can_thong_tin" not in {column.key for column in table_2.columns}
     assert years == {2027}
 
+    history = await cadre.say("lịch sử hộ TL00003")
+    assert history.startswith("Lịch sử hộ TL00003:\nPhân loại chính thức:\n")
+    assert "• Năm 2027: Hộ nghèo (chuẩn 2027–2030)" in history
+    assert "• 23/11/2026: Hộ nghèo, áp dụng năm 2027, chuẩn 2027–2030 (máy tính)" in history
+    assert "• 23/11/2026: “Chồng bị tai nạn, mất việc”" in history
+    outside = await cadre.say("lịch sử hộ CT00001")
+    assert outside.startswith("Không tìm thấy hộ mã “CT00001” trong địa bàn của anh/chị.")
+    await cadre.say("/huy")
+
     again = await manager.script(["duyệt rà soát", "co"])
     assert again[-1].startswith("Kết quả rà soát năm 2026 của Tân Lập đã được phê duyệt")
 

@@ -332,6 +332,6 @@ async def test_a_photo_during_a_household_check_is_kept_with_it_once(
 
     assert receipt.text.startswith("Đã nhận ảnh cho hộ TL00002;")
     async with demo() as session:
-        kept = (await session.scalars(select(CheckPhoto.data))).all()
-    assert list(kept) == [photo]
+        kept = (await session.scalars(select(CheckPhoto.file_ref))).all()
+    assert list(kept) == [update["message"]["photo"][-1]["file_id"]]
     assert len(fake.sent(chat)) == before + 2, "the second delivery got no reply"

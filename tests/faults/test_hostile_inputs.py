@@ -88,6 +88,7 @@ WHO = {
     "onboarding": "khach",
     "household_code": "cadre",
     "review_request": "cadre",
+    "household_history": "cadre",
     "review_open": "manager",
     "review_meeting": "cadre",
     "review_complaint": "manager",

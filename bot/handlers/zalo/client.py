@@ -87,25 +87,6 @@ class ZaloClient:
             log.warning("zalo: upload refused with error %d", answer.error)
         return answer
 
-    async def fetch(self, url: str, limit: int) -> tuple[bytes, str] | None:
-        """The bytes and content type of a file Zalo serves (a photo a follower sent); None
-        when it cannot be had. Reading stops once past ``limit`` bytes, so a larger file comes
-        back cut, longer than ``limit``, for the caller to refuse."""
-        try:
-            async with self._http.get(url, timeout=ClientTimeout(total=REQUEST_SECONDS)) as got:
-                if got.status != 200:
-                    return None
-                kind = got.headers.get("Content-Type", "image/jpeg").split(";")[0].strip()
-                data = bytearray()
-                async for chunk in got.content.iter_chunked(64 * 1024):
-                    data += chunk
-                    if len(data) > limit:
-                        break
-        except (ClientError, TimeoutError) as error:
-            log.warning("zalo: photo not fetched (%s)", type(error).__name__)
-            return None
-        return bytes(data), kind
-
     async def send_template(self, url: str, body: dict[str, Any]) -> ZaloAnswer:
         """A ZNS template message (``body`` with ``phone``, ``template_id``, ``template_data``,
         ``tracking_id``) to ``url``, with the OA's access token like every other call."""

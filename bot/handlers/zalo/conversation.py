@@ -28,7 +28,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows.check_photos import PHOTO_NOT_FETCHED, receive_check_photo
+from bot.flows.check_photos import receive_check_photo
 from bot.flows.engine import Engine
 from bot.flows.messages import FileVersion, IdentityRef, Inbound, Outbound
 from bot.flows.phone_link import link_shared_phone
@@ -45,7 +45,6 @@ from bot.handlers.zalo.files import (
 from bot.handlers.zalo.rendering import Message, messages, request_info_message
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from storage.access import lookup_identity
-from storage.check_photos import MAX_PHOTO_BYTES
 from storage.reply_window import count_sent, record_inbound, set_blocked
 
 CHANNEL = "zalo"
@@ -118,17 +117,11 @@ class ZaloConversation:
     async def _photo(self, identity: IdentityRef, event: ZaloEvent) -> None:
         """A photo goes with the household being checked, if any; the waiting question stays."""
         assert event.url is not None
-        fetched = await self._client.fetch(event.url, MAX_PHOTO_BYTES)
-        reply: Outbound | None
         with language(DEFAULT_LANGUAGE):
-            if fetched is None:
-                reply = Outbound(_(PHOTO_NOT_FETCHED))
-            else:
-                data, content_type = fetched
-                async with self._sessions() as session, session.begin():
-                    reply = await receive_check_photo(
-                        session, identity, data, content_type, self._clock(), event.update_id
-                    )
+            async with self._sessions() as session, session.begin():
+                reply = await receive_check_photo(
+                    session, identity, event.url, self._clock(), event.update_id
+                )
         async with self._sessions() as session, session.begin():
             await record_inbound(session, CHANNEL, event.user_id, event.at)
         if reply is not None:

@@ -32,8 +32,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("external_id", sa.String(length=64), nullable=False),
-        sa.Column("content_type", sa.String(length=40), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("file_ref", sa.String(length=1000), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["assessment_id"],

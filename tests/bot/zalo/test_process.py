@@ -147,5 +147,5 @@ async def test_a_photo_sent_during_a_household_check_is_kept_with_it(server: Zal
 
     assert receipt.text.startswith("Đã nhận ảnh cho hộ TL00001;")
     async with server.sessions() as session:
-        kept = await session.scalar(select(CheckPhoto.data))
-    assert kept == server.fake.photos["bep.jpg"]
+        kept = await session.scalar(select(CheckPhoto.file_ref))
+    assert kept == server.fake.photo_url("bep.jpg")
