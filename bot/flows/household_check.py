@@ -32,6 +32,14 @@ from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS, Classification, PovertyClass, classify
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_int, format_money
+from poverty.plausibility import (
+    RULED_KEYS,
+    Problem,
+    answer_problem,
+    income_problem,
+    total_income_problem,
+    unusual,
+)
 from poverty.review import APPLIES, PROVISIONAL, applies_to_year, period_label
 from poverty.standards import (
     Area,
@@ -84,6 +92,7 @@ REVIEW_LEFT = __(
 SAVED = __(
     "Đã lưu kết quả kiểm tra hộ {code} (chuẩn {period}, áp dụng năm {year}). Cảm ơn anh/chị!"
 )
+UNUSUAL = __("Lưu ý: {note}")
 REVIEW_CANDIDATES = 5
 CHECK_WORDS = ("kiem tra", "/kiemtra", "kiemtra", "kiem tra ho", "/kiem_tra", "ra soat", "/rasoat")
 HELP_HOUSEHOLD = __(
@@ -248,6 +257,53 @@ class PersonName(Text):
 
 
 @dataclass(frozen=True)
+class Plausible(AnswerType):
+    """An answer that must also be possible given what is known of the household
+    (:mod:`poverty.plausibility`); an impossible one is refused with the reason."""
+
+    inner: AnswerType
+    key: str
+    known: tuple[tuple[str, Any], ...]
+
+    async def resolve(self, context: FlowContext, text: str) -> Any:
+        value = await self.inner.resolve(context, text)
+        problem = self._problem(value)
+        if problem is not None:
+            raise InvalidInputError(problem.message, **problem.params)
+        return value
+
+    def _problem(self, value: Any) -> Problem | None:
+        if self.key == "thu_nhap":
+            return income_problem(value) if isinstance(value, int) else None
+        if self.key == "tong_thu_nhap":
+            return total_income_problem(value) if isinstance(value, int) else None
+        return answer_problem(self.key, value, dict(self.known))
+
+    def options(self) -> tuple[Option, ...]:
+        return self.inner.options()
+
+    def hint(self) -> str:
+        return self.inner.hint()
+
+    def describe(self, value: Any) -> str:
+        return self.inner.describe(value)
+
+
+CHECKED_KEYS = RULED_KEYS | {"thu_nhap", "tong_thu_nhap"}
+
+
+def _plausible(steps: Sequence[Step], answers: Answers) -> tuple[Step, ...]:
+    """The steps, each ruled one answering only what can be true given the answers so far."""
+    known = tuple(facts(answers).items())
+    return tuple(
+        replace(step, answer=Plausible(step.answer, step.name, known))
+        if step.name in CHECKED_KEYS and step.name not in answers
+        else step
+        for step in steps
+    )
+
+
+@dataclass(frozen=True)
 class Income(Money):
     """Income per person per month, or the word “tong” to give the household total instead."""
 
@@ -382,11 +438,17 @@ def summary(answers: Answers) -> str:
         for reason in result.reasons
     )
     lines.append(_official_line(household(answers), result.result))
+    lines.extend(_(UNUSUAL).format(note=_(p.message).format(**p.params)) for p in _unusual(answers))
     year = answers.get("nam_ap_dung")
     if isinstance(year, int):
         lines.extend(applies_lines(standard, year))
     lines.append(_("Lưu kết quả kiểm tra này?"))
     return "\n".join(lines)
+
+
+def _unusual(answers: Answers) -> list[Problem]:
+    known = {**facts(answers), "thu_nhap_binh_quan": income_per_person(answers)}
+    return unusual(known)
 
 
 def _official_line(info: HouseholdInfo | None, computed: str | None) -> str:
@@ -576,8 +638,7 @@ def _steps(answers: Answers) -> Sequence[Step]:
         _pick_step(answers),
         *_REGISTRATION,
         _place_step(answers),
-        *_SIZE_AND_INCOME,
-        *_indicator_steps(str(answers["chuan"])),
+        *_plausible((*_SIZE_AND_INCOME, *_indicator_steps(str(answers["chuan"]))), answers),
         _CONFIRM,
     )
 

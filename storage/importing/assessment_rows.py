@@ -75,7 +75,7 @@ def read_assessment_inputs(path: Path, standard: Standard) -> AssessmentFile:
     codes = check.read("ma_ho", code_cell)
     report_duplicates(check, codes)
     areas = check.read("khu_vuc", area_cell)
-    incomes = check.read("thu_nhap_binh_quan", values.money)
+    incomes = check.read("thu_nhap_binh_quan", values.income)
     deprivations: dict[str, list[bool | None]] = {
         code: check.read(f"{INDICATOR_PREFIX}{code}", values.deprivation, table.column(i))
         for code, i in indicators.items()

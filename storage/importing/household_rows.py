@@ -134,7 +134,7 @@ def read_households(path: Path, *, default_year: int) -> HouseholdFile:
             check.fail(index, "nhom", GROUP_NOT_POOR)
     years = check.read("nam", year_cell)
     _check_standards(check, years, default_year)
-    incomes = check.read("thu_nhap_binh_quan", values.money)
+    incomes = check.read("thu_nhap_binh_quan", values.income)
     mentors = check.read("nguoi_do_dau_sdt", values.phone)
     indicator_codes = tuple(columns.indicators)
     deprivations: list[list[bool | None]] = [

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from poverty.errors import ParseError
 from poverty.i18n import N_
 from poverty.parsing import MAX_MONEY, parse_int, parse_money
+from poverty.plausibility import income_problem
 from poverty.text import normalize_phone, slug
 from storage.importing.issues import CellError, quoted
 
@@ -126,6 +127,16 @@ def money(raw: str) -> int | None:
         return parse_money(raw)
     except ParseError as error:
         raise CellError(error.message, error.params) from None
+
+
+def income(raw: str) -> int | None:
+    """An income per person per month (:func:`money`) that can be true
+    (:func:`poverty.plausibility.income_problem`: not a figure typed in thousands)."""
+    amount = money(raw)
+    problem = income_problem(amount) if amount is not None else None
+    if problem is not None:
+        raise CellError(problem.message, problem.params)
+    return amount
 
 
 def phone(raw: str) -> str | None:

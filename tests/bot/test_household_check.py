@@ -92,6 +92,7 @@ async def test_check_never_changes_official_status_even_when_it_differs(
         "khong",
         "0",
         "khong",
+        "co",
         "khong",
         "khong",
         "khong",

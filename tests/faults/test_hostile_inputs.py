@@ -36,7 +36,7 @@ from bot.flows.commands import command_of
 from bot.flows.context import FlowContext
 from bot.flows.engine import CONTROL_AS_SPACE, GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
 from bot.flows.flow import Flow, Step
-from bot.flows.household_check import FindHousehold, NewCode
+from bot.flows.household_check import FindHousehold, NewCode, Plausible
 from bot.flows.messages import IdentityRef, Inbound
 from bot.flows.onboarding import InviteCode
 from bot.flows.policy_lookup import PolicyQuery
@@ -196,6 +196,8 @@ class World:
         if step.name in VALID_BY_STEP:
             return VALID_BY_STEP[step.name]
         answer = step.answer
+        if isinstance(answer, Plausible):
+            answer = answer.inner
         if step.name == "ho" and not isinstance(answer, Choice):
             return self.poor
         if isinstance(answer, FindHousehold):

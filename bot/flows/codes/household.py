@@ -26,8 +26,10 @@ from poverty.classification import (
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_int, format_money
 from poverty.parsing import parse_money
+from poverty.plausibility import INCOME, income_problem, unusual
 from poverty.review import period_label
 from poverty.standards import Area, Standard, standard_for_year, to_mask
+from poverty.text import fold
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
 from storage.household_search import HouseholdInfo, get_household
@@ -43,6 +45,8 @@ MISSING_DIGITS = __("Thiếu dãy {count} số 0/1 (1 là thiếu hụt) và thu
 MISSING_INCOME = __("Thiếu thu nhập bình quân mỗi người mỗi tháng.")
 NOT_BINARY = __("Dãy chỉ số chỉ gồm số 0 và 1 (1 là thiếu hụt).")
 WRONG_COUNT = __("Cần đúng {count} số 0/1 theo thứ tự chỉ số, đã nhận {given}.")
+CONFIRM_WORDS = frozenset({"dung", "chac", "xac nhan"})
+CONFIRM_UNUSUAL = __("{note} Nếu đúng, gửi lại tin kèm chữ DUNG ở cuối: {example}")
 INCOME_UNREADABLE = __("Chưa đọc được thu nhập (ví dụ 1.500.000, 1,5tr, 1tr5).")
 NOT_FOUND = __("Không tìm thấy hộ {code} trong địa bàn của anh/chị.")
 SAVED = __("Đã lưu kiểm tra hộ {code} (chuẩn {period}, năm {year}): {label}.")
@@ -143,7 +147,20 @@ async def run(context: FlowContext, words: list[str]) -> str:
     income_words = words[1 + used :]
     if not income_words:
         raise InvalidInputError(MISSING_INCOME)
+    confirmed = fold(income_words[-1]) in CONFIRM_WORDS
+    if confirmed:
+        income_words = income_words[:-1]
+    if not income_words:
+        raise InvalidInputError(MISSING_INCOME)
     income = read_income(" ".join(income_words))
+    impossible = income_problem(income)
+    if impossible is not None:
+        raise InvalidInputError(impossible.message, **impossible.params)
+    odd = unusual({INCOME: income})
+    if odd and not confirmed:
+        example = f"KT {code} {digits} {' '.join(income_words)} DUNG"
+        note = _(odd[0].message).format(**odd[0].params)
+        raise InvalidInputError(CONFIRM_UNUSUAL, note=note, example=example)
     info = await get_household(context.session, context.access, code)
     if info is None:
         raise InvalidInputError(NOT_FOUND, code=code)
