@@ -31,9 +31,13 @@ if TYPE_CHECKING:
     from bot.flows.context import FlowContext
 
 YES_WORDS = frozenset(
-    {"co", "c", "1", "yes", "y", "u", "uh", "um", "dung", "vang", "da", "ok", "okay", "co a"}
-)
-NO_WORDS = frozenset({"khong", "k", "ko", "kg", "kh", "0", "2", "no", "n", "sai", "khong co"})
+    {"co", "c", "1", "yes", "y", "u", "uh", "um", "dung", "vang", "da", "ok", "okay", "co a",
+     "da co", "da vang", "vang a", "dung roi", "da dung", "co nhe", "co chu"}
+)  # fmt: skip
+NO_WORDS = frozenset(
+    {"khong", "k", "ko", "kg", "kh", "0", "2", "no", "n", "sai", "khong co", "khong a",
+     "da khong", "khong co a"}
+)  # fmt: skip
 
 YES_NO_INVALID = __("Xin trả lời Có hoặc Không (gõ 1 là Có, 2 là Không).")
 CHOICE_INVALID = __("Xin chọn một số từ 1 đến {count} trong danh sách.")

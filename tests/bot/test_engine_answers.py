@@ -22,12 +22,16 @@ from bot.flows.messages import Option
 from poverty.errors import InvalidInputError, ParseError
 
 
-@pytest.mark.parametrize("text", ["Có", "co", "CO", "c", "1", " có. ", "Vâng", "yes"])
+@pytest.mark.parametrize(
+    "text", ["Có", "co", "CO", "c", "1", " có. ", "Vâng", "yes", "dạ có", "Dạ vâng", "đúng rồi"]
+)
 def test_yes_forms_answer_a_yes_no_step(text: str) -> None:
     assert YesNo().parse(text) is True
 
 
-@pytest.mark.parametrize("text", ["Không", "khong", "k", "ko", "0", "2", "KHÔNG", "no"])
+@pytest.mark.parametrize(
+    "text", ["Không", "khong", "k", "ko", "0", "2", "KHÔNG", "no", "dạ không", "không ạ"]
+)
 def test_no_forms_answer_a_yes_no_step(text: str) -> None:
     assert YesNo().parse(text) is False
 
