@@ -130,6 +130,13 @@ async def get_household(session: AsyncSession, access: Access, code: str) -> Hou
     return found[0] if found else None
 
 
+async def first_household_code(session: AsyncSession, access: Access) -> str | None:
+    """A household code of the user's area (the first in code order), for examples."""
+    return await session.scalar(
+        select(Household.code).where(households_in_scope(access)).order_by(Household.code).limit(1)
+    )
+
+
 async def is_code_taken(session: AsyncSession, code: str) -> bool:
     """Whether any household (in any area) already uses ``code``."""
     return bool(

@@ -21,12 +21,13 @@ from poverty.errors import InvalidInputError
 from poverty.formatting import format_date, format_int
 from poverty.parsing import parse_money
 from poverty.support_input import looks_like_day, parse_day, pick_policy
+from storage.household_search import first_household_code
 from storage.support_ledger import NewSupport, record_support, support_label
 from storage.support_plans import household_in_area
 
 MAX_AMOUNT_WORDS = 4
 USAGE = __("HT mã_hộ chính_sách số_tiền [ngày]")
-EXAMPLE = "HT TL00001 vay_ho_ngheo 5tr 15/3"
+EXAMPLE = "HT {code} bhyt 5tr 15/3"
 MISSING = __("Thiếu mã hộ, chính sách hoặc số tiền.")
 NO_AMOUNT = __("Thiếu số tiền (ví dụ: 5tr, 5 trieu, 5.000.000; 0 nếu hỗ trợ hiện vật).")
 SAVED = __("Đã ghi hỗ trợ hộ {code}: {what}, {amount} đồng, ngày {day}.")
@@ -83,12 +84,17 @@ async def _record(context: FlowContext, words: list[str]) -> str:
     )
 
 
+async def example(context: FlowContext) -> str | None:
+    code = await first_household_code(context.session, context.access)
+    return EXAMPLE.format(code=code) if code is not None else None
+
+
 SUPPORT_SMS = code_flow(
     name="support_sms",
     title=__("Ghi hỗ trợ bằng tin nhắn (HT)"),
     keywords=("ht",),
     usage=USAGE,
-    example=lambda context: EXAMPLE,
+    example=example,
     run=_record,
     roles=SUPPORT_LEDGER.roles,
 )

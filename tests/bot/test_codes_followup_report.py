@@ -146,7 +146,7 @@ async def test_bad_report_says_what_is_wrong_and_changes_nothing(
     reply = await ask(bot, who, text)
 
     assert reply.startswith(problem)
-    assert reply.endswith("Ví dụ: DD TL00001 nuoc XONG")
+    assert reply.endswith("Ví dụ: DD H1 4 XONG"), "an example from the mentor's own tasks"
     assert await states(sessions) == before
     assert await conversations(sessions) == 0
 
@@ -237,7 +237,7 @@ async def test_bc_with_an_unknown_period_submits_nothing(
     reply = await ask(bot, CADRE_SMS, text)
 
     assert reply.startswith("Không có kỳ báo cáo này đang mở; đang chờ nộp: BC 2026-Q3")
-    assert reply.endswith("Ví dụ: BC 2026-Q4")
+    assert reply.endswith("Ví dụ: BC 2026-Q3"), "an example of a report still to submit"
     async with sessions() as session:
         for period in ("2026-Q3", "2026-RS", "2026-Q4", "2026-Y"):
             assert await submission(session, seeded.commune_id, period) is None
@@ -256,3 +256,20 @@ async def test_bc_is_refused_to_a_mentor(bot: Engine) -> None:
     reply = await ask(bot, MENTOR_SMS, "BC")
 
     assert reply.startswith("Xin lỗi, việc “Nộp báo cáo bằng mã BC” không thuộc vai trò")
+
+
+@pytest.mark.parametrize(
+    ("who", "wrong"),
+    [(MENTOR_SMS, "DD"), (MENTOR_SMS, "DD H9 bhyt xong"), (CADRE_SMS, "BC xyz")],
+    ids=["dd-empty", "dd-not-mine", "bc-unknown"],
+)
+async def test_the_example_in_an_error_is_accepted_when_sent_back(
+    bot: Engine, seeded: Seeded, who: IdentityRef, wrong: str
+) -> None:
+    refused = await ask(bot, who, wrong)
+    example = refused.rsplit("Ví dụ: ", 1)[1]
+
+    accepted = await ask(bot, who, example)
+
+    assert "Ví dụ:" not in accepted, accepted
+    assert accepted.startswith(("Đã ghi nhận hộ", "Đã nộp")), accepted

@@ -244,3 +244,12 @@ async def test_a_bad_code_sent_while_a_guided_check_waits_stores_nothing_and_kee
     assert "12" in reply
     assert await assessments(sessions) == []
     assert await count(sessions, ConversationState) == 1
+
+
+async def test_the_kt_example_in_an_error_is_a_household_of_the_area_and_is_accepted(
+    bot: Engine, area: Area
+) -> None:
+    refused = await ask(bot, SMS_CADRE, "KT")
+    example = refused.rsplit("Ví dụ: ", 1)[1]
+
+    assert (await ask(bot, SMS_CADRE, example)).startswith("Đã lưu kiểm tra hộ")

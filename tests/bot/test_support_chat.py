@@ -160,7 +160,7 @@ async def test_support_by_sms_code_and_bad_codes_get_short_answers(
         "Đã ghi hỗ trợ hộ TL00002: Bảo hiểm y tế (BHYT), 1.200.000 đồng, ngày 23/11/2026."
     )
     assert await sms(bot, "HT") == (
-        "Thiếu mã hộ, chính sách hoặc số tiền. Ví dụ: HT TL00001 vay_ho_ngheo 5tr 15/3"
+        "Thiếu mã hộ, chính sách hoặc số tiền. Ví dụ: HT TL00001 bhyt 5tr 15/3"
     )
     assert (await sms(bot, "HT CT00001 bhyt 5tr")).startswith(
         "Không tìm thấy hộ mã “CT00001” trong địa bàn của anh/chị."

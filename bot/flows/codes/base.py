@@ -57,12 +57,13 @@ def code_flow(
     title: str,
     keywords: Sequence[str],
     usage: str,
-    example: Callable[[FlowContext], str],
+    example: Callable[[FlowContext], Awaitable[str | None]],
     run: Runner,
     roles: frozenset[str] = ALL_ROLES,
 ) -> Flow:
     """A flow that answers one compact message at once. ``usage`` is the msgid listed in the
-    one-line help of brief channels; ``example(context)`` a complete valid message."""
+    one-line help of brief channels; ``example(context)`` a complete message that would be
+    accepted from this person now, built from their own data (None when there is none)."""
 
     async def start(context: FlowContext) -> Answers:
         return {"tin_nhan": context.text}
@@ -73,7 +74,10 @@ def code_flow(
             async with context.session.begin_nested():
                 text = await run(context, words)
         except InvalidInputError as error:
-            text = f"{error_text(error)} {_(EXAMPLE).format(example=example(context))}"
+            shown = await example(context)
+            text = error_text(error)
+            if shown is not None:
+                text = f"{text} {_(EXAMPLE).format(example=shown)}"
         return [Outbound(shorten(text) if context.brief else text)]
 
     return Flow(

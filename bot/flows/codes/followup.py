@@ -34,7 +34,7 @@ STATE_TAILS: dict[str, frozenset[str]] = {
 NOTE = Text(max_length=200)
 
 USAGE = __("DD mã_hộ chỉ_số XONG/DANG/VUONG")
-EXAMPLE = "DD TL00001 nuoc XONG"
+EXAMPLE = "DD {code} {number} XONG"
 MISSING = __("Thiếu mã hộ, chỉ số và tình hình (XONG, DANG hoặc VUONG).")
 MISSING_STATE = __("Thiếu tình hình: XONG, DANG hoặc VUONG.")
 MISSING_INDICATOR = __("Thiếu chỉ số (số thứ tự hoặc tên ngắn) trước tình hình.")
@@ -50,8 +50,15 @@ STATE_LABELS: dict[ReportState, str] = {
 }
 
 
-def example(context: FlowContext) -> str:
-    return EXAMPLE
+async def example(context: FlowContext) -> str | None:
+    """One of this mentor's own open tasks, with the indicator's number."""
+    mine = await mentored_followups(context)
+    standard = standard_for_year(context.today.year)
+    for task in mine:
+        if task.indicator in standard.codes:
+            number = standard.codes.index(task.indicator) + 1
+            return EXAMPLE.format(code=task.household_code, number=number)
+    return None
 
 
 async def mentored_followups(context: FlowContext) -> list[OpenFollowUp]:

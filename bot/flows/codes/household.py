@@ -32,14 +32,14 @@ from poverty.standards import Area, Standard, standard_for_year, to_mask
 from poverty.text import fold
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
-from storage.household_search import HouseholdInfo, get_household
+from storage.household_search import HouseholdInfo, first_household_code, get_household
 from storage.reviews import result_year_for
 
 SEPARATORS = "-._/"
 """Characters people put between groups of digits; ignored."""
 
 USAGE = __("KT mã_hộ dãy_0/1 thu_nhập")
-EXAMPLE = "KT TL00001 {digits} 1tr2"
+EXAMPLE = "KT {code} {digits} 1tr2"
 MISSING_ALL = __("Thiếu mã hộ, dãy {count} số 0/1 và thu nhập.")
 MISSING_DIGITS = __("Thiếu dãy {count} số 0/1 (1 là thiếu hụt) và thu nhập.")
 MISSING_INCOME = __("Thiếu thu nhập bình quân mỗi người mỗi tháng.")
@@ -69,10 +69,14 @@ def _standard(context: FlowContext) -> Standard:
     return standard_for_year(context.today.year)
 
 
-def example(context: FlowContext) -> str:
-    count = len(_standard(context).indicators)
+async def example(context: FlowContext) -> str | None:
+    code = await first_household_code(context.session, context.access)
+    if code is None:
+        return None
+    year = await result_year_for(context.session, context.access, context.today)
+    count = len(standard_for_year(year).indicators)
     digits = ("01" + "0" * count)[:count]
-    return EXAMPLE.format(digits=digits)
+    return EXAMPLE.format(code=code, digits=digits)
 
 
 def read_digits(words: list[str], count: int) -> tuple[str, int]:

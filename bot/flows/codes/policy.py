@@ -38,7 +38,7 @@ QUALIFIES_NONE = __("Chưa thuộc diện chính sách nào trong danh mục.")
 HOUSEHOLD_WORDS = (("cho", "ho"), ("ho",))
 
 
-def example(context: FlowContext) -> str:
+async def example(context: FlowContext) -> str | None:
     return _(EXAMPLE)
 
 

@@ -36,7 +36,7 @@ from storage.reporting import (
 )
 
 USAGE = __("BC")
-EXAMPLE = "BC 2026-Q4"
+EXAMPLE = "BC {period}"
 SEVERAL = __("{unit} có {count} báo cáo chờ nộp; xin soạn một mã: {codes}.")
 PERIOD_CODE = __("BC {period} (hạn {due})")
 UNKNOWN_PERIOD = __("Không có kỳ báo cáo này đang mở; đang chờ nộp: {codes}.")
@@ -46,8 +46,16 @@ SUBMITTED = __(
 LEFT = __("Còn {count} báo cáo chờ nộp, soạn BC để xem.")
 
 
-def example(context: FlowContext) -> str:
-    return EXAMPLE
+async def example(context: FlowContext) -> str | None:
+    """The code of a report this person's unit still has to submit."""
+    calendar = load_calendar()
+    unit = await _unit(context, calendar)
+    if unit is None:
+        return None
+    for deadline in open_deadlines(calendar, context.today):
+        if unit.id not in await submitted_unit_ids(context.session, deadline.period, [unit.id]):
+            return EXAMPLE.format(period=deadline.period)
+    return None
 
 
 def _compact(text: str) -> str:
