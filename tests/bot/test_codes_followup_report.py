@@ -215,15 +215,22 @@ async def test_bc_names_a_period_and_submits_it_with_the_figures(
     )
 
 
-async def test_bc_alone_submits_at_once_when_one_report_is_open_then_says_none_is_due(
+async def test_bc_alone_shows_what_would_be_sent_and_the_message_that_submits_it(
     bot: Engine, sessions: async_sessionmaker[AsyncSession], seeded: Seeded
 ) -> None:
     for period in ("2026-Q3", "2026RS", "2026-y"):
         assert (await ask(bot, CADRE_SMS, f"BC {period}")).startswith("Đã nộp ")
 
-    last = await ask(bot, CADRE_SMS, "BC")
+    shown = await ask(bot, CADRE_SMS, "BC")
+    async with sessions() as session:
+        assert await submission(session, seeded.commune_id, "2026-Q4") is None
+    last = await ask(bot, CADRE_SMS, "BC 2026-Q4")
     after = await ask(bot, CADRE_SMS, "BC")
 
+    assert shown == (
+        "Báo cáo quý 4/2026 của Cam Tuyền: 2 hộ, 2 hộ nghèo, 0 hộ cận nghèo. Để nộp, gửi: "
+        "BC 2026-Q4"
+    )
     assert last == "Đã nộp Báo cáo quý 4/2026 của Cam Tuyền: 2 hộ, 2 hộ nghèo, 0 hộ cận nghèo."
     assert after == "Đơn vị Cam Tuyền không có báo cáo nào đang chờ nộp."
     async with sessions() as session:
@@ -245,7 +252,7 @@ async def test_bc_with_an_unknown_period_submits_nothing(
 
 async def test_bc_outside_any_report_window_says_nothing_is_due(bot: Engine, clock: Clock) -> None:
     clock.now = datetime(2026, 4, 25, 3, 0, tzinfo=UTC)
-    await ask(bot, CADRE_SMS, "BC")  # the first quarter, the only one open in late April
+    await ask(bot, CADRE_SMS, "BC q1")  # the first quarter, the only one open in late April
 
     assert await ask(bot, CADRE_SMS, "BC") == (
         "Đơn vị Cam Tuyền không có báo cáo nào đang chờ nộp."

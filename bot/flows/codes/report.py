@@ -1,12 +1,13 @@
 """``BC``: submit the periodic report of the user's unit in one message.
 
-``BC`` alone submits at once when exactly one report is open for the unit (the usual case);
-when several are open it submits nothing and lists them, and ``BC <kỳ>`` (``BC 2026-Q4``,
-``BC q4``, ``BC 2026Y``) submits the one named. No confirmation question is asked: on SMS a
-question leaves a conversation waiting, and the next code the person sends would be read as
-its answer; naming the period in the message is the confirmation, and a report already
-submitted is never submitted twice. The reply names the report and the figures recorded, as
-``nộp báo cáo`` does (:func:`storage.reporting.submit_report`, audited).
+``BC`` alone submits nothing: it shows the figures that would be sent for the report open for
+the unit and the exact message that submits it (``BC 2026-Q4``), or lists the reports when
+several are open. ``BC <kỳ>`` (``BC 2026-Q4``, ``BC q4``, ``BC 2026Y``) submits the one named.
+No confirmation question is asked: on SMS a question leaves a conversation waiting, and the
+next code the person sends would be read as its answer; naming the period in the message is
+the confirmation, and a report already submitted is never submitted twice. The reply names
+the report and the figures recorded, as ``nộp báo cáo`` does
+(:func:`storage.reporting.submit_report`, audited).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ PERIOD_CODE = __("BC {period} (hạn {due})")
 UNKNOWN_PERIOD = __("Không có kỳ báo cáo này đang mở; đang chờ nộp: {codes}.")
 SUBMITTED = __(
     "Đã nộp {report} của {unit}: {households} hộ, {poor} hộ nghèo, {near_poor} hộ cận nghèo."
+)
+CONFIRM = __(
+    "{report} của {unit}: {households} hộ, {poor} hộ nghèo, {near_poor} hộ cận nghèo. Để nộp, "
+    "gửi: {code}"
 )
 LEFT = __("Còn {count} báo cáo chờ nộp, soạn BC để xem.")
 
@@ -111,7 +116,16 @@ async def run(context: FlowContext, words: list[str]) -> str:
     elif len(pending) > 1:
         return _(SEVERAL).format(unit=unit.name, count=len(pending), codes=_codes(pending))
     else:
-        chosen = pending[0]
+        only = pending[0]
+        figures = await unit_figures(context.session, unit)
+        return _(CONFIRM).format(
+            report=report_name(only),
+            unit=unit.name,
+            households=format_int(figures["tong_so_ho"]),
+            poor=format_int(figures["ho_ngheo"]),
+            near_poor=format_int(figures["ho_can_ngheo"]),
+            code=EXAMPLE.format(period=only.period),
+        )
     figures = await unit_figures(context.session, unit)
     actor = Actor(f"user:{context.access.user_id}", context.access.user_id)
     await submit_report(
