@@ -278,3 +278,15 @@ def test_unknown_unit_exits_1_with_a_vietnamese_message(runner: CliRunner) -> No
 
     assert result.exit_code == 1
     assert "Không tìm thấy đơn vị “Hà Tĩnh”." in result.stderr
+
+
+def test_xlsx_of_a_year_without_records_keeps_the_note_above_the_signatures(
+    runner: CliRunner, workdir: Path
+) -> None:
+    report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2024", "--format", "xlsx")
+
+    sheet = load_workbook(workdir / "phu-luc-1-cam-lo-2024.xlsx")["Phụ lục 1"]
+    column = [sheet.cell(r, 1).value for r in range(13, sheet.max_row + 1)]
+    assert column[:2] == [None, "Chưa có số liệu hộ năm 2024 của Quảng Trị / Cam Lộ."]
+    assert column[-2:] == ["NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"]
+    assert sheet.cell(sheet.max_row - 2, 9).value == "……, ngày …… tháng …… năm 2024"
