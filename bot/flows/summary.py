@@ -2,10 +2,10 @@
 far this year's household review has come).
 
 - ``/tomtat [unit]`` answers with the figures of Phụ lục 1 as a compact list (households, poor
-  households, poor rate per child unit and the total), the indicators most poor households are
-  deprived in (Phụ lục 2), a PNG chart of both, and the two appendices as xlsx files laid out
-  like the official forms, each with a PDF in the official layout for channels that take no
-  xlsx (Zalo). The text promises no file: the channel announces what it sends.
+  and near-poor households and their rates per child unit and the total), the indicators most
+  poor households are deprived in (Phụ lục 2), a PNG chart of both, and the two appendices as
+  xlsx files laid out like the official forms, each with a PDF in the official layout for
+  channels that take no xlsx (Zalo). The text promises no file: the channel announces what it sends.
 - ``tiến độ [unit]`` lists, per child unit, the households checked since the review period
   started (1 September, QĐ 24/2021/QĐ-TTg Art. 3) and their share of all households.
 
@@ -35,6 +35,7 @@ from storage.exporting.report_chart import summary_chart
 from storage.exporting.xlsx_report import report_xlsx
 from storage.progress import ProgressRow, review_progress
 from storage.reports import Report, appendix_1, appendix_2
+from storage.reports.appendix_1 import NEAR_POOR_KEY, NEAR_POOR_RATE_KEY
 from storage.reviews import review_of, review_status
 from storage.units import Unit
 
@@ -42,9 +43,12 @@ TOP_DEPRIVATIONS = 5
 
 SUMMARY_TITLE = __("Tóm tắt năm {year} – {unit}")
 STANDARD_LINE = __("Chuẩn nghèo: {standard}.")
-POOR_LINE = __("• {unit}: {households} hộ, {poor} hộ nghèo ({rate}%)")
+POOR_LINE = __(
+    "• {unit}: {households} hộ, {poor} hộ nghèo ({rate}%), {near_poor} hộ cận nghèo ({near_rate}%)"
+)
 TOTAL_LINE = __(
-    "Cả địa bàn: {households} hộ, {poor} hộ nghèo ({rate}%), trong đó {minority} hộ DTTS."
+    "Cả địa bàn: {households} hộ, trong đó {minority} hộ DTTS; {poor} hộ nghèo ({rate}%), "
+    "{near_poor} hộ cận nghèo ({near_rate}%)."
 )
 DEPRIVATIONS_TITLE = __("Hộ nghèo thiếu hụt nhiều nhất:")
 DEPRIVATION_LINE = __("• {indicator}: {count} hộ")
@@ -93,6 +97,8 @@ def summary_text(first: Report, second: Report) -> str:
                 households=format_int(int(row["tong_so_ho"])),
                 poor=format_int(int(row["ho_ngheo"])),
                 rate=_rate(row["ty_le_ngheo"]),
+                near_poor=format_int(int(row[NEAR_POOR_KEY])),
+                near_rate=_rate(row[NEAR_POOR_RATE_KEY]),
             )
         )
     total = first.total
@@ -101,6 +107,8 @@ def summary_text(first: Report, second: Report) -> str:
             households=format_int(int(total["tong_so_ho"])),
             poor=format_int(int(total["ho_ngheo"])),
             rate=_rate(total["ty_le_ngheo"]),
+            near_poor=format_int(int(total[NEAR_POOR_KEY])),
+            near_rate=_rate(total[NEAR_POOR_RATE_KEY]),
             minority=format_int(int(total["ho_dtts"])),
         )
     )

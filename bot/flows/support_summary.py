@@ -23,8 +23,7 @@ from poverty.formatting import format_int, format_money
 from poverty.support_input import policy_name
 from poverty.support_plans import load_support_lists
 from poverty.text import fold, slug
-from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
-from storage.exporting.pdf_report import (
+from storage.exporting.official_wording import (
     HEAD,
     HEAD_HINT,
     MOTTO,
@@ -35,6 +34,7 @@ from storage.exporting.pdf_report import (
     PREPARER_HINT,
     SERIAL,
 )
+from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
 from storage.exporting.sheets_xlsx import Sheet, sheets_xlsx
 from storage.support_summary import (
     ANY_MERIT,

@@ -11,23 +11,28 @@ from __future__ import annotations
 
 from poverty.formatting import format_decimal, format_int
 from poverty.i18n import N_
+from storage.exporting.official_wording import (
+    HEAD,
+    HEAD_HINT,
+    MOTTO,
+    NATION,
+    PLACE_DATE,
+    PREPARER,
+    PREPARER_HINT,
+    SERIAL,
+)
 from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf, table_rows
 from storage.exporting.xlsx_layouts import RATE_FORMAT, SheetColumn, sheet_columns
-from storage.exporting.xlsx_report import LEGEND_TITLE, SHEET_TITLES, SUBTITLE, UNIT_LINE
+from storage.exporting.xlsx_report import (
+    LEGEND_TITLE,
+    SHEET_TITLES,
+    SUBTITLE,
+    UNIT_LINE,
+    issuer_lines,
+)
 from storage.reports import UNIT_COLUMN_TITLE, Report, Translate
 from storage.reports.model import ReportRow
 
-NATION = N_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-MOTTO = N_("Độc lập - Tự do - Hạnh phúc")
-PEOPLES_COMMITTEE = N_("ỦY BAN NHÂN DÂN")
-SERIAL = N_("STT")
-SHEET_SERIAL = "Stt"
-"""The msgid of the serial column of the xlsx layout (Phụ lục 2 has one, Phụ lục 1 not)."""
-PLACE_DATE = N_("……, ngày …… tháng …… năm {year}")
-PREPARER = N_("NGƯỜI LẬP BIỂU")
-PREPARER_HINT = N_("(Ký, ghi rõ họ tên)")
-HEAD = N_("THỦ TRƯỞNG ĐƠN VỊ")
-HEAD_HINT = N_("(Ký tên, đóng dấu)")
 WARNINGS_TITLE = N_("Cảnh báo số liệu:")
 WARNING_LINE = N_("- {unit}: {text}")
 
@@ -46,7 +51,7 @@ def _cell(column: SheetColumn, index: int | None, row: ReportRow, translate: Tra
 def appendix_table(report: Report, translate: Translate) -> OfficialTable:
     """The report as an official table, translated."""
     columns = sheet_columns(report)
-    has_serial = columns[0].title == SHEET_SERIAL
+    has_serial = columns[0].title == SERIAL
     table_columns = [
         TableColumn(
             translate(column.title),
@@ -84,7 +89,7 @@ def appendix_table(report: Report, translate: Translate) -> OfficialTable:
         ]
     title = report.title.render(translate)
     return OfficialTable(
-        issuer=(translate(PEOPLES_COMMITTEE), report.unit.name.upper()),
+        issuer=issuer_lines(report, translate),
         national=(translate(NATION), translate(MOTTO)),
         title=(
             translate(SHEET_TITLES[report.kind]).upper(),

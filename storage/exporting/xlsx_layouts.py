@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from poverty.i18n import N_
+from storage.exporting.official_wording import SERIAL
 from storage.reports import UNIT_COLUMN_TITLE, Report, ReportRow, Translate
+from storage.reports.appendix_1 import (
+    NEAR_POOR_KEY,
+    NEAR_POOR_MINORITY_KEY,
+    NEAR_POOR_RATE_KEY,
+)
 from storage.reports.model import percent
 
 COUNT_FORMAT = "#,##0"
@@ -68,9 +74,13 @@ RATE = N_("Tỷ lệ %")
 
 
 def appendix_1_columns(_report: Report) -> list[SheetColumn]:
-    """Đơn vị | Dân cư (Hộ) | Hộ DTTS | Hộ nghèo | Tỷ lệ % | Trong đó: DTTS, Tỷ lệ %, Hộ BTXH,
-    Tỷ lệ %, CSGN, Tỷ lệ %."""
+    """STT | Đơn vị | Dân cư (Hộ) | Hộ DTTS | Hộ nghèo | Tỷ lệ % | Trong đó: DTTS, Tỷ lệ %,
+    Hộ BTXH, Tỷ lệ %, CSGN, Tỷ lệ % | Hộ cận nghèo | Tỷ lệ % | Trong đó: DTTS, Tỷ lệ %.
+
+    The near-poor columns are figures of the rows that are not report columns (the JSON and CSV
+    keys stay as they are); their rates are shares of all households, as the poor ones."""
     return [
+        SheetColumn(SERIAL, _serial, width=6),
         SheetColumn(UNIT_COLUMN_TITLE, _label, width=26),
         SheetColumn(N_("Dân cư (Hộ)"), _count("tong_so_ho"), number_format=COUNT_FORMAT),
         SheetColumn(N_("Hộ DTTS"), _count("ho_dtts"), number_format=COUNT_FORMAT),
@@ -82,6 +92,10 @@ def appendix_1_columns(_report: Report) -> list[SheetColumn]:
         SheetColumn(RATE, _share("ho_ngheo_btxh"), 9, RATE_FORMAT, OF_WHICH),
         SheetColumn(N_("CSGN"), _count("ho_ngheo_csgn"), 9, COUNT_FORMAT, OF_WHICH),
         SheetColumn(RATE, _share("ho_ngheo_csgn"), 9, RATE_FORMAT, OF_WHICH),
+        SheetColumn(N_("Hộ cận nghèo"), _count(NEAR_POOR_KEY), number_format=COUNT_FORMAT),
+        SheetColumn(RATE, _rate(NEAR_POOR_RATE_KEY), number_format=RATE_FORMAT),
+        SheetColumn(N_("DTTS"), _count(NEAR_POOR_MINORITY_KEY), 9, COUNT_FORMAT, OF_WHICH),
+        SheetColumn(RATE, _share(NEAR_POOR_MINORITY_KEY), 9, RATE_FORMAT, OF_WHICH),
     ]
 
 
@@ -89,9 +103,9 @@ DEPRIVATIONS = N_("Chỉ số thiếu hụt DVXH cơ bản")
 
 
 def appendix_2_columns(report: Report) -> list[SheetColumn]:
-    """Stt | Đơn vị | Tổng số hộ nghèo | Chỉ số thiếu hụt DVXH cơ bản: 1 … n (see the legend)."""
+    """STT | Đơn vị | Tổng số hộ nghèo | Chỉ số thiếu hụt DVXH cơ bản: 1 … n (see the legend)."""
     return [
-        SheetColumn(N_("Stt"), _serial, width=6),
+        SheetColumn(SERIAL, _serial, width=6),
         SheetColumn(UNIT_COLUMN_TITLE, _label, width=26),
         SheetColumn(N_("Tổng số hộ nghèo"), _count("ho_ngheo"), 12, COUNT_FORMAT),
         *(

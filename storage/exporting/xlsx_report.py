@@ -1,6 +1,10 @@
-"""The XLSX form of a report, laid out like the official appendix: title rows, two header rows
-with merged group titles, bordered cells with ``#,##0`` and ``0.00`` formats, a bold total row,
-frozen headers, the indicator legend under Phụ lục 2, and a second sheet "Cảnh báo"."""
+"""The XLSX form of a report, laid out like the official appendix: the issuing People's
+Committee and the national heading, title rows, two header rows with merged group titles (printed
+on every page), bordered cells with ``#,##0`` and ``0.00`` formats, an STT column, a bold total
+row, frozen headers, the indicator legend under Phụ lục 2, the place and date line and the
+signature blocks, A4 landscape; and a second sheet "Cảnh báo".
+
+The wording of the heading and the signatures is the PDF's (:mod:`.official_wording`)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from poverty.i18n import N_
+from storage.exporting.official_wording import (
+    HEAD,
+    HEAD_HINT,
+    MOTTO,
+    NATION,
+    PEOPLES_COMMITTEE,
+    PLACE_DATE,
+    PREPARER,
+    PREPARER_HINT,
+)
 from storage.exporting.xlsx_layouts import SheetColumn, sheet_columns
 from storage.reports import UNIT_COLUMN_TITLE, Report, Translate
 
@@ -25,7 +39,9 @@ WARNING_UNIT = N_("Đơn vị")
 WARNING_TEXT = N_("Nội dung")
 NO_WARNINGS = N_("Không có cảnh báo.")
 
-HEADER_TOP = 5
+HEADING_ROWS = 3
+"""The issuing committee and the national heading (two lines) and a blank line."""
+HEADER_TOP = HEADING_ROWS + 5
 FIRST_DATA_ROW = HEADER_TOP + 2
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -40,15 +56,46 @@ def report_xlsx(report: Report, translate: Translate) -> bytes:
     assert sheet is not None
     sheet.title = translate(SHEET_TITLES[report.kind])
     columns = sheet_columns(report)
+    _heading(sheet, report, translate, len(columns))
     _title_rows(sheet, report, translate, len(columns))
     _header_rows(sheet, columns, translate)
     last_row = _data_rows(sheet, report, columns, translate)
-    _footer(sheet, report, translate, last_row + 2)
+    footer_end = _footer(sheet, report, translate, last_row)
+    _signatures(sheet, report, translate, len(columns), footer_end + 2)
     _page_setup(sheet, columns)
     _warnings_sheet(workbook.create_sheet(translate(WARNINGS_SHEET)), report, translate)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def issuer_lines(report: Report, translate: Translate) -> tuple[str, str]:
+    """The issuing body above the left half of an appendix: the People's Committee of the unit
+    the report is for."""
+    return translate(PEOPLES_COMMITTEE), report.unit.name.upper()
+
+
+def _merged(sheet: Worksheet, row: int, columns: tuple[int, int], text: str, font: Font) -> None:
+    """``text`` centred over ``columns`` (first and last, inclusive) of ``row``."""
+    sheet.merge_cells(start_row=row, start_column=columns[0], end_row=row, end_column=columns[1])
+    cell = sheet.cell(row=row, column=columns[0], value=text)
+    cell.font = font
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _halves(width: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The left and right halves of the table's columns, for the heading and the signatures."""
+    half = max(width // 2, 1)
+    return (1, half), (half + 1, max(width, half + 1))
+
+
+def _heading(sheet: Worksheet, report: Report, translate: Translate, width: int) -> None:
+    left, right = _halves(width)
+    committee, unit = issuer_lines(report, translate)
+    _merged(sheet, 1, left, committee, BOLD)
+    _merged(sheet, 2, left, unit, BOLD)
+    _merged(sheet, 1, right, translate(NATION), BOLD)
+    _merged(sheet, 2, right, translate(MOTTO), Font(bold=True, underline="single"))
 
 
 def _title_rows(sheet: Worksheet, report: Report, translate: Translate, width: int) -> None:
@@ -60,11 +107,8 @@ def _title_rows(sheet: Worksheet, report: Report, translate: Translate, width: i
             Font(italic=True),
         ),
     )
-    for row, (text, font) in enumerate(lines, start=1):
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        cell = sheet.cell(row=row, column=1, value=text)
-        cell.font = font
-        cell.alignment = Alignment(horizontal="center")
+    for row, (text, font) in enumerate(lines, start=HEADING_ROWS + 1):
+        _merged(sheet, row, (1, width), text, font)
     sheet.cell(row=HEADER_TOP - 1, column=1, value=translate(SHEET_TITLES[report.kind]) + ":")
     sheet.cell(row=HEADER_TOP - 1, column=1).font = BOLD
 
@@ -116,16 +160,33 @@ def _data_rows(
     return row_number - 1
 
 
-def _footer(sheet: Worksheet, report: Report, translate: Translate, first_row: int) -> None:
-    row = first_row
+def _footer(sheet: Worksheet, report: Report, translate: Translate, last_row: int) -> int:
+    """The note and the legend under the table, one blank row after its ``last_row``; returns
+    the last row written (``last_row`` when there is neither)."""
+    row = last_row
     if report.note is not None:
-        sheet.cell(row=row, column=1, value=report.note.render(translate)).font = Font(italic=True)
         row += 2
+        sheet.cell(row=row, column=1, value=report.note.render(translate)).font = Font(italic=True)
     if report.legend:
+        row += 2
         sheet.cell(row=row, column=1, value=translate(LEGEND_TITLE)).font = BOLD
         for entry in report.legend:
             row += 1
             sheet.cell(row=row, column=2, value=f"{entry.number}: {translate(entry.name)}")
+    return row
+
+
+def _signatures(
+    sheet: Worksheet, report: Report, translate: Translate, width: int, first_row: int
+) -> None:
+    """The place and date line over the right half, then who signs: the person who drew up
+    the table on the left, the head of the unit on the right, each with what to write."""
+    left, right = _halves(width)
+    place_date = translate(PLACE_DATE).format(year=report.year)
+    _merged(sheet, first_row, right, place_date, Font(italic=True))
+    for columns, (title, hint) in ((left, (PREPARER, PREPARER_HINT)), (right, (HEAD, HEAD_HINT))):
+        _merged(sheet, first_row + 1, columns, translate(title), BOLD)
+        _merged(sheet, first_row + 2, columns, translate(hint), Font(italic=True))
 
 
 def _page_setup(sheet: Worksheet, columns: list[SheetColumn]) -> None:
@@ -135,7 +196,8 @@ def _page_setup(sheet: Worksheet, columns: list[SheetColumn]) -> None:
         (n for n, c in enumerate(columns, start=1) if c.title == UNIT_COLUMN_TITLE), 1
     )
     sheet.freeze_panes = f"{get_column_letter(unit_column + 1)}{FIRST_DATA_ROW}"
-    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -1,5 +1,10 @@
-"""Phụ lục 1: households, ethnic-minority households, poor households and their groups, per
-child unit (the "Biểu tổng hợp hộ nghèo, cận nghèo" of the district and commune plans)."""
+"""Phụ lục 1: households, ethnic-minority households, poor households and their groups, and
+near-poor households, per child unit (the "Biểu tổng hợp hộ nghèo, cận nghèo" of the district and
+commune plans).
+
+The near-poor figures (:data:`NEAR_POOR_KEYS`) are in every row's ``values`` but are not columns
+of the report: the JSON and CSV keys are a contract that stays as it is, and only the xlsx and
+PDF appendices and the manager's summary show them."""
 
 from __future__ import annotations
 
@@ -43,7 +48,20 @@ COLUMNS = (
     Column(BTXH_KEY, N_("Hộ BTXH")),
     Column(CSGN_KEY, N_("Hộ CSGN")),
 )
-_COUNT_KEYS = ("tong_so_ho", "ho_dtts", "ho_ngheo_dtts", *CHECK_KEYS)
+NEAR_POOR = "can_ngheo"
+NEAR_POOR_KEY = "ho_can_ngheo"
+NEAR_POOR_RATE_KEY = "ty_le_can_ngheo"
+NEAR_POOR_MINORITY_KEY = "ho_can_ngheo_dtts"
+NEAR_POOR_KEYS = (NEAR_POOR_KEY, NEAR_POOR_RATE_KEY, NEAR_POOR_MINORITY_KEY)
+"""Figures of every row that are not report columns (see the module docstring)."""
+_COUNT_KEYS = (
+    "tong_so_ho",
+    "ho_dtts",
+    "ho_ngheo_dtts",
+    NEAR_POOR_KEY,
+    NEAR_POOR_MINORITY_KEY,
+    *CHECK_KEYS,
+)
 
 
 def _values(counts: Counts) -> dict[str, Value]:
@@ -55,6 +73,9 @@ def _values(counts: Counts) -> dict[str, Value]:
         "ho_ngheo_dtts": counts["ho_ngheo_dtts"],
         BTXH_KEY: counts[BTXH_KEY],
         CSGN_KEY: counts[CSGN_KEY],
+        NEAR_POOR_KEY: counts[NEAR_POOR_KEY],
+        NEAR_POOR_RATE_KEY: percent(counts[NEAR_POOR_KEY], counts["tong_so_ho"]),
+        NEAR_POOR_MINORITY_KEY: counts[NEAR_POOR_MINORITY_KEY],
     }
 
 
@@ -86,7 +107,7 @@ async def appendix_1(
     assessment. ``records``, when given, keeps only the official records it matches (a special
     group of households). ``ty_le_ngheo`` is poor
     households over all households, in percent, rounded half up to two decimals (0 when the unit
-    has no households).
+    has no households); ``ty_le_can_ngheo`` likewise for near-poor households.
     """
     standard = standard_for_year(year)
     grouping = await grouping_for(session, under, former=former_units, year=year)
@@ -101,6 +122,8 @@ async def appendix_1(
             count_if(and_(is_poor(), ethnic)).label("ho_ngheo_dtts"),
             count_if(and_(is_poor(), record.poor_group == BTXH)).label(BTXH_KEY),
             count_if(and_(is_poor(), record.poor_group == CSGN)).label(CSGN_KEY),
+            count_if(record.status == NEAR_POOR).label(NEAR_POOR_KEY),
+            count_if(and_(record.status == NEAR_POOR, ethnic)).label(NEAR_POOR_MINORITY_KEY),
             too_few_deprivations(standard).label(TOO_FEW_KEY),
             status_disagrees().label(DISAGREES_KEY),
         )

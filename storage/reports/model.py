@@ -62,7 +62,8 @@ class Column:
 @dataclass(frozen=True)
 class ReportRow:
     """One line of an appendix table: a child unit, the households outside any village, or the
-    total. ``values`` follows the report's columns."""
+    total. ``values`` has a value for every column of the report, and may hold figures that
+    are not columns, which only some writers show (the near-poor counts of Phụ lục 1)."""
 
     name: str
     values: Mapping[str, Value]

@@ -30,13 +30,15 @@ PHU_LUC_1_KEYS = [
 
 
 def cam_tuyen() -> list[Spec]:
-    """1.087 households, 33 poor (3,04%): 20 BTXH, 10 CSGN, 3 without a group."""
+    """1.087 households, 33 poor (3,04%): 20 BTXH, 10 CSGN, 3 without a group; 40 near-poor
+    (3,68%), 4 of them of an ethnic minority; 9 ethnic-minority households in all."""
     poor = [
         Spec("ngheo", "bao_tro_xa_hoi" if i < 20 else "chinh_sach_giam_ngheo" if i < 30 else None,
              ethnic_minority=i < 5, deprived=DEPRIVED)
         for i in range(33)
     ]  # fmt: skip
-    return poor + [Spec("khong") for _ in range(1087 - 33)]
+    near_poor = [Spec("can_ngheo", ethnic_minority=i < 4) for i in range(40)]
+    return poor + near_poor + [Spec("khong") for _ in range(1087 - 33 - 40)]
 
 
 async def fill(url: str) -> None:
@@ -77,7 +79,7 @@ def test_json_has_the_contract_keys_the_total_row_and_the_warnings(runner: CliRu
     assert document["rows"][0] == {
         "don_vi": "Cam Tuyên",
         "tong_so_ho": 1087,
-        "ho_dtts": 5,
+        "ho_dtts": 9,
         "ho_ngheo": 33,
         "ty_le_ngheo": 3.04,
         "ho_ngheo_dtts": 5,
@@ -123,8 +125,8 @@ def test_csv_starts_with_a_bom_and_has_the_keys_as_header(runner: CliRunner, wor
     assert content.startswith(b"\xef\xbb\xbf")
     lines = content.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(PHU_LUC_1_KEYS)
-    assert lines[1] == "Cam Tuyên,1087,5,33,3.04,5,20,10"
-    assert lines[3] == "Tổng cộng,1097,5,34,3.10,5,21,10"
+    assert lines[1] == "Cam Tuyên,1087,9,33,3.04,5,20,10"
+    assert lines[3] == "Tổng cộng,1097,9,34,3.10,5,21,10"
 
 
 def test_table_shows_vietnamese_numbers_and_the_warnings(runner: CliRunner) -> None:
@@ -145,22 +147,83 @@ def test_xlsx_looks_like_the_official_appendix(runner: CliRunner, workdir: Path)
     assert str(path.name) in result.output
     book = load_workbook(path)
     sheet = book["Phụ lục 1"]
-    assert sheet["A1"].value == "BIỂU TỔNG HỢP HỘ NGHÈO, CẬN NGHÈO NĂM 2025"
-    assert "F5:K5" in {str(cells) for cells in sheet.merged_cells.ranges}
-    assert sheet["F5"].value == "Trong đó"
-    assert [sheet.cell(6, c).value for c in range(6, 12)] == [
+    assert sheet["A4"].value == "BIỂU TỔNG HỢP HỘ NGHÈO, CẬN NGHÈO NĂM 2025"
+    assert sheet["A5"].value == "Đơn vị: Quảng Trị / Cam Lộ"
+    assert "G8:L8" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert sheet["G8"].value == "Trong đó"
+    assert [sheet.cell(9, c).value for c in range(7, 13)] == [
         "DTTS", "Tỷ lệ %", "Hộ BTXH", "Tỷ lệ %", "CSGN", "Tỷ lệ %",
     ]  # fmt: skip
-    assert [sheet.cell(7, c).value for c in range(1, 6)] == ["Cam Tuyên", 1087, 5, 33, 3.04]
-    assert sheet["B7"].number_format == "#,##0"
-    assert sheet["E7"].number_format == "0.00"
-    assert sheet["A9"].value == "Tổng cộng"
-    assert sheet["A9"].font.bold
-    assert sheet["B9"].value == 1097
-    assert sheet.freeze_panes == "B7"
+    assert [sheet.cell(10, c).value for c in range(1, 7)] == [1, "Cam Tuyên", 1087, 9, 33, 3.04]
+    assert sheet["C10"].number_format == "#,##0"
+    assert sheet["F10"].number_format == "0.00"
+    assert sheet["B12"].value == "Tổng cộng"
+    assert sheet["B12"].font.bold
+    assert sheet["C12"].value == 1097
+    assert sheet.freeze_panes == "C10"
     warnings = book["Cảnh báo"]
     assert warnings["A2"].value == "Cam Tuyên"
     assert "3 hộ nghèo chưa ghi nhóm" in str(warnings["B2"].value)
+
+
+def test_xlsx_has_the_national_heading_and_the_issuing_unit(
+    runner: CliRunner, workdir: Path
+) -> None:
+    report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx")
+
+    sheet = load_workbook(workdir / "phu-luc-1-cam-lo-2025.xlsx")["Phụ lục 1"]
+    merged = {str(cells) for cells in sheet.merged_cells.ranges}
+    assert (sheet["A1"].value, sheet["A2"].value) == ("ỦY BAN NHÂN DÂN", "CAM LỘ")
+    assert (sheet["I1"].value, sheet["I2"].value) == (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+    )
+    assert {"A1:H1", "A2:H2", "I1:P1", "I2:P2"} <= merged
+    assert sheet["I1"].font.bold
+
+
+def test_xlsx_numbers_the_rows_and_shows_the_near_poor_households(
+    runner: CliRunner, workdir: Path
+) -> None:
+    report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx")
+
+    sheet = load_workbook(workdir / "phu-luc-1-cam-lo-2025.xlsx")["Phụ lục 1"]
+    assert sheet["A8"].value == "STT"
+    assert [sheet.cell(r, 1).value for r in (10, 11, 12)] == [1, 2, None]
+    assert [sheet.cell(8, c).value for c in (13, 14, 15)] == ["Hộ cận nghèo", "Tỷ lệ %", "Trong đó"]
+    assert [sheet.cell(9, c).value for c in (15, 16)] == ["DTTS", "Tỷ lệ %"]
+    assert "O8:P8" in {str(cells) for cells in sheet.merged_cells.ranges}
+    # Cam Tuyên: 40 near-poor of 1.087 households, 4 of them ethnic minority.
+    assert [sheet.cell(10, c).value for c in range(13, 17)] == [40, 3.68, 4, 0.37]
+    assert [sheet.cell(11, c).value for c in range(13, 17)] == [0, 0, 0, 0]
+    assert [sheet.cell(12, c).value for c in range(13, 17)] == [40, 3.65, 4, 0.36]
+    assert sheet["M10"].number_format == "#,##0"
+    assert sheet["N10"].number_format == "0.00"
+
+
+def test_xlsx_closes_with_the_date_and_the_signatures(runner: CliRunner, workdir: Path) -> None:
+    report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx")
+
+    sheet = load_workbook(workdir / "phu-luc-1-cam-lo-2025.xlsx")["Phụ lục 1"]
+    merged = {str(cells) for cells in sheet.merged_cells.ranges}
+    assert sheet["I14"].value == "……, ngày …… tháng …… năm 2025"
+    assert (sheet["A15"].value, sheet["I15"].value) == ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ")
+    assert (sheet["A16"].value, sheet["I16"].value) == ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)")
+    assert {"I14:P14", "A15:H15", "I15:P15"} <= merged
+    assert sheet.max_row == 16
+
+
+def test_xlsx_prints_on_a4_landscape_with_the_header_rows_on_every_page(
+    runner: CliRunner, workdir: Path
+) -> None:
+    for kind in ("phu-luc-1", "phu-luc-2"):
+        report(runner, kind, "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx")
+
+        sheet = load_workbook(workdir / f"{kind}-cam-lo-2025.xlsx").worksheets[0]
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4) == 9  # A4 in OOXML
+        assert sheet.print_title_rows == "$8:$9"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_xlsx_of_phu_luc_2_numbers_the_indicators_with_a_legend(
@@ -171,13 +234,17 @@ def test_xlsx_of_phu_luc_2_numbers_the_indicators_with_a_legend(
     report(runner, *args, "--output", str(target))
 
     sheet = load_workbook(target)["Phụ lục 2"]
-    assert sheet["D5"].value == "Chỉ số thiếu hụt DVXH cơ bản"
-    assert "D5:O5" in {str(cells) for cells in sheet.merged_cells.ranges}
-    assert [sheet.cell(6, c).value for c in (4, 15)] == ["1", "12"]
-    assert [sheet.cell(7, c).value for c in (1, 2, 3, 4, 5)] == [1, "Cam Tuyên", 33, 33, 0]
-    assert sheet["B9"].value == "Tổng cộng"
-    texts = [sheet.cell(r, 2).value for r in range(10, sheet.max_row + 1)]
+    assert sheet["A1"].value == "ỦY BAN NHÂN DÂN"
+    assert sheet["A8"].value == "STT"
+    assert sheet["D8"].value == "Chỉ số thiếu hụt DVXH cơ bản"
+    assert "D8:O8" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert [sheet.cell(9, c).value for c in (4, 15)] == ["1", "12"]
+    assert [sheet.cell(10, c).value for c in (1, 2, 3, 4, 5)] == [1, "Cam Tuyên", 33, 33, 0]
+    assert sheet["B12"].value == "Tổng cộng"
+    texts = [sheet.cell(r, 2).value for r in range(13, sheet.max_row + 1)]
     assert "1: Việc làm" in texts
+    signers = [sheet.cell(r, 1).value for r in range(13, sheet.max_row + 1)]
+    assert "NGƯỜI LẬP BIỂU" in signers
 
 
 def test_pdf_is_written_under_its_own_name_in_the_official_layout(
@@ -211,3 +278,15 @@ def test_unknown_unit_exits_1_with_a_vietnamese_message(runner: CliRunner) -> No
 
     assert result.exit_code == 1
     assert "Không tìm thấy đơn vị “Hà Tĩnh”." in result.stderr
+
+
+def test_xlsx_of_a_year_without_records_keeps_the_note_above_the_signatures(
+    runner: CliRunner, workdir: Path
+) -> None:
+    report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2024", "--format", "xlsx")
+
+    sheet = load_workbook(workdir / "phu-luc-1-cam-lo-2024.xlsx")["Phụ lục 1"]
+    column = [sheet.cell(r, 1).value for r in range(13, sheet.max_row + 1)]
+    assert column[:2] == [None, "Chưa có số liệu hộ năm 2024 của Quảng Trị / Cam Lộ."]
+    assert column[-2:] == ["NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"]
+    assert sheet.cell(sheet.max_row - 2, 9).value == "……, ngày …… tháng …… năm 2024"

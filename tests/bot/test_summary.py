@@ -15,10 +15,13 @@ from bench.flow import ANSWERS
 from bot.flows import registered_flows
 from bot.flows.engine import TIMEZONE, Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.flows.summary import summary_text
 from storage.demo import create_demo_data
 from storage.models import AdminUnit, RoleGrant, User
 from storage.progress import review_period_start
+from storage.reports import appendix_1, appendix_2
 from tests.bot.conftest import Clock
+from tests.storage.factories import Factory, Spec, as_unit
 
 MANAGER = IdentityRef("console", "manager")
 
@@ -43,6 +46,7 @@ async def test_summary_gives_compact_figures_a_chart_and_both_appendices(demo: E
     assert lines[1].startswith("Chuẩn nghèo: ")
     assert lines[2].startswith("• Thôn Tân Hòa: ")
     assert any(line.startswith("Cả địa bàn: 120 hộ, ") for line in lines)
+    assert all("hộ cận nghèo (" in line for line in lines[2:] if line.startswith("• Thôn"))
     assert "Hộ nghèo thiếu hụt nhiều nhất:" in lines
     assert all(len(line) < 120 for line in lines)
     chart, first, second = reply.attachments
@@ -149,3 +153,33 @@ def test_review_period_starts_on_the_first_of_september_before_today() -> None:
     assert str(review_period_start(date(2026, 11, 23))) == "2026-09-01"
     assert str(review_period_start(date(2027, 3, 1))) == "2026-09-01"
     assert str(review_period_start(date(2026, 9, 1))) == "2026-09-01"
+
+
+async def test_summary_counts_near_poor_households_per_unit_and_in_total(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, session.begin():
+        make = Factory(session)
+        province = await make.unit("Quảng Trị", "province")
+        commune = await make.unit("Xã Cam Thành", "commune", province)
+        first = await make.unit("Thôn Tân Hòa", "village", commune)
+        second = await make.unit("Thôn Đồng Tâm", "village", commune)
+        await make.households(
+            first,
+            2025,
+            [Spec("ngheo", "bao_tro_xa_hoi")] * 33
+            + [Spec("can_ngheo", ethnic_minority=True)] * 40
+            + [Spec("khong")] * 1014,
+        )
+        await make.households(second, 2025, [Spec("can_ngheo")] * 3 + [Spec("khong")] * 97)
+    async with sessions() as session:
+        appendix = await appendix_1(session, as_unit(commune), 2025)
+        deprivations = await appendix_2(session, as_unit(commune), 2025)
+
+    lines = summary_text(appendix, deprivations).splitlines()
+
+    assert lines[2] == "• Thôn Tân Hòa: 1.087 hộ, 33 hộ nghèo (3,04%), 40 hộ cận nghèo (3,68%)"
+    assert lines[3] == "• Thôn Đồng Tâm: 100 hộ, 0 hộ nghèo (0,00%), 3 hộ cận nghèo (3,00%)"
+    assert lines[4] == (
+        "Cả địa bàn: 1.187 hộ, trong đó 40 hộ DTTS; 33 hộ nghèo (2,78%), 43 hộ cận nghèo (3,62%)."
+    )

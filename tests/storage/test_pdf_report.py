@@ -35,6 +35,8 @@ async def test_appendix_1_has_the_national_heading_the_unit_stt_and_the_signatur
     assert table.issuer == ("ỦY BAN NHÂN DÂN", first.unit.name.upper())
     assert table.title[0] == "PHỤ LỤC 1"
     assert [c.title for c in table.columns[:3]] == ["STT", "Đơn vị", "Dân cư (Hộ)"]
+    assert [c.title for c in table.columns[-4:]] == ["Hộ cận nghèo", "Tỷ lệ %", "DTTS", "Tỷ lệ %"]
+    assert table.columns[-2].group == "Trong đó"
     assert [row[0] for row in table.rows] == [str(n) for n in range(1, len(first.rows) + 1)] + [""]
     assert table.rows[-1][1] == "Tổng cộng"
     assert table.rows[-1][2] == "14.905"
