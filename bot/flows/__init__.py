@@ -73,11 +73,12 @@ and then no reply; the count lives in the database (``message_rates``).
 household's history (``lịch sử hộ``), the policy lookup, the annual review (a household's
 request ``hộ xin rà soát``, the village meeting ``họp thôn``; managers open it, record
 complaints and approve it), the area summary, review progress and announcements to every cadre
-of the area (managers), the mentor's follow-up report, report submission and late reports,
-mentor assignment (managers), the support plan of a household (``phân nhóm``), the support
-ledger (``hỗ trợ``, SMS ``HT``), the check of newly escaped households (``thoát nghèo``), the
-support-plan summary and kinds of mentor (managers), onboarding by invite (public), and the
-compact codes KT, CS, DD, BC, DK (:mod:`bot.flows.codes`).
+of the area (managers), the mentor's households and open tasks (``hộ của tôi``) and follow-up
+report, report submission and late reports, mentor assignment (managers), the support plan of a
+household (``phân nhóm``), the support ledger (``hỗ trợ``, SMS ``HT``), the check of newly
+escaped households (``thoát nghèo``), the support-plan summary and kinds of mentor (managers),
+onboarding by invite (public), and the compact codes KT, CS, DD, BC, DK
+(:mod:`bot.flows.codes`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ from bot.flows.flow import Flow
 from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.household_check import HOUSEHOLD_CHECK
 from bot.flows.household_history import HOUSEHOLD_HISTORY
+from bot.flows.my_households import MY_HOUSEHOLDS
 from bot.flows.onboarding import ONBOARDING
 from bot.flows.policy_lookup import POLICY_LOOKUP
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
@@ -130,6 +132,7 @@ def registered_flows() -> list[Flow]:
         REVIEW_COMPLAINT,
         REVIEW_APPROVE,
         ANNOUNCEMENT,
+        MY_HOUSEHOLDS,
         FOLLOWUP_REPORT,
         FOLLOWUP_CODE,
         REPORT_SUBMISSION,

@@ -280,3 +280,19 @@ async def test_the_example_in_an_error_is_accepted_when_sent_back(
 
     assert "Ví dụ:" not in accepted, accepted
     assert accepted.startswith(("Đã ghi nhận hộ", "Đã nộp")), accepted
+
+
+@pytest.mark.parametrize("words", ["hộ của tôi", "danh sach ho", "việc cần làm"])
+async def test_a_mentor_asks_for_their_households_and_sees_each_open_task(
+    bot: Engine, seeded: Seeded, words: str
+) -> None:
+    reply = await ask(bot, MENTOR_CHAT, words)
+
+    lines = reply.splitlines()
+    assert lines[0].startswith("Anh/chị đang đỡ đầu 2 hộ có ")
+    assert lines[1].startswith("1. Hộ H1 – ")
+    assert any(line.startswith("  • (4) Bảo hiểm y tế: hạn ") for line in lines)
+    assert lines[-1].startswith("Trả lời từng việc: gõ “báo cáo việc”")
+    assert (await ask(bot, OTHER_MENTOR, words)) == (
+        "Anh/chị không có việc đỡ đầu nào đang mở. Cảm ơn anh/chị!"
+    )

@@ -82,6 +82,7 @@ WHO = {
     "summary": "manager",
     "progress": "manager",
     "followup_report": "mentor",
+    "my_households": "mentor",
     "report_submission": "cadre",
     "late_reports": "manager",
     "mentor_assignment": "manager",
