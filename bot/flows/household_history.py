@@ -10,7 +10,7 @@ from typing import cast
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Outbound
-from bot.flows.review import HouseholdInArea
+from bot.flows.support_answers import HouseholdInArea
 from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.formatting import format_date

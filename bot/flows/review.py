@@ -11,21 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
-from bot.flows.answers import AnswerType, Choice, Date, Integer, Text, YesNo
+from bot.flows.answers import Choice, Date, Integer, Text, YesNo
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Option, Outbound
+from bot.flows.support_answers import HouseholdInArea
 from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS, PovertyClass
-from poverty.errors import InvalidInputError, NotFoundError, ParseError
+from poverty.errors import InvalidInputError, NotFoundError
 from poverty.formatting import format_date, format_int
 from poverty.review import movement_rules, period_label, standard_of_result
 from poverty.text import fold
 from storage.audit import Actor
-from storage.household_search import get_household, places_in_scope
+from storage.household_search import places_in_scope
 from storage.reviews import (
     Approval,
     ReviewInfo,
@@ -53,8 +54,6 @@ MANAGER_WORDS = __(
 ASK_CODE = __("Mã hộ xin rà soát?")
 ASK_NOTE = __("Hộ trình bày gì? (ví dụ: chồng bị tai nạn, mất việc từ tháng 10)")
 ASK_DAY = __("Hộ đề nghị ngày nào? Gõ ngày/tháng, hoặc “hom nay”.")
-NOT_FOUND = __("Không tìm thấy hộ mã “{code}” trong địa bàn của anh/chị.")
-CODE_INVALID = __("Mã hộ chỉ gồm chữ không dấu và số, ví dụ: TL01234.")
 FUTURE_DAY = __("Ngày đề nghị không thể sau hôm nay.")
 RECORDED = __(
     "Đã ghi: hộ {code} xin rà soát ngày {day} (“{note}”). Hộ sẽ có trong danh sách rà soát "
@@ -120,21 +119,6 @@ def status_text(result: ReviewStatus) -> str:
     )
     lines.append(_(NOTES_LINE).format(meetings=result.meetings, complaints=result.complaints))
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class HouseholdInArea(AnswerType):
-    """A household code in the user's area, stored as ``{"id", "code"}``."""
-
-    async def resolve(self, context: FlowContext, text: str) -> Any:
-        code = text.strip().upper()
-        if not (1 <= len(code) <= 40 and code.isascii() and code.replace("-", "").isalnum()):
-            raise ParseError(CODE_INVALID)
-        info = await get_household(context.session, context.access, code)
-        if info is None:
-            raise InvalidInputError(NOT_FOUND, code=code)
-        unit_id = await household_unit(context.session, info.id)
-        return {"id": info.id, "code": info.code, "unit_id": unit_id}
 
 
 @dataclass(frozen=True)
@@ -276,7 +260,8 @@ REVIEW_APPROVE = Flow(
 
 async def _complaint(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
     household = answers["ho"]
-    unit = await get_unit(context.session, int(household["unit_id"]))
+    unit_id = await household_unit(context.session, int(household["id"]))
+    unit = await get_unit(context.session, unit_id)
     review = await _this_year(context, unit)
     details = {"content": str(answers["noi_dung"])}
     await record_note(
