@@ -17,23 +17,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exchange.official_wording import MOTTO, NATION, PEOPLES_COMMITTEE, PREPARER, SERIAL
 from poverty.i18n import N_
 
 Translate = Callable[[str], str]
 
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
-"""The national heading is not translated: it is the same on every official document."""
 COLUMNS = (
-    (N_("STT"), 6),
+    (SERIAL, 6),
     (N_("Mã hộ"), 14),
     (N_("Họ và tên chủ hộ"), 28),
     (N_("Thôn"), 20),
     (N_("Phân loại"), 18),
     (N_("Chỉ số thiếu hụt"), 60),
 )
-SIGNERS = (N_("NGƯỜI LẬP BIỂU"), N_("TM. ỦY BAN NHÂN DÂN"), N_("CHỦ TỊCH"))
-COMMITTEE = N_("ỦY BAN NHÂN DÂN {unit}")
+ON_BEHALF = N_("TM. ỦY BAN NHÂN DÂN")
+CHAIR = N_("CHỦ TỊCH")
 DATE_LINE = N_("ngày {d} tháng {m} năm {y}")
 TOTAL = N_("Tổng cộng: {count} hộ")
 THIN = Side(style="thin")
@@ -80,9 +78,9 @@ def _write_list(
     width = len(COLUMNS)
     half = width // 2
     heading = (
-        (1, 1, half, translate(COMMITTEE).format(unit=unit.upper())),
-        (1, half + 1, width, NATION),
-        (2, half + 1, width, MOTTO),
+        (1, 1, half, f"{translate(PEOPLES_COMMITTEE)} {unit.upper()}"),
+        (1, half + 1, width, translate(NATION)),
+        (2, half + 1, width, translate(MOTTO)),
         (3, half + 1, width, f"{place}, " + translate(DATE_LINE).format(
             d=f"{day.day:02d}", m=f"{day.month:02d}", y=day.year)),
         (5, 1, width, entry.title.upper()),
@@ -111,10 +109,10 @@ def _write_list(
     sheet.cell(row=row, column=1, value=translate(TOTAL).format(
         count=len(entry.rows))).font = BOLD  # fmt: skip
     row += 2
-    for column, text in ((2, SIGNERS[0]), (5, SIGNERS[1])):
+    for column, text in ((2, PREPARER), (5, ON_BEHALF)):
         cell = sheet.cell(row=row, column=column, value=translate(text))
         cell.font, cell.alignment = BOLD, CENTERED
-    sheet.cell(row=row + 1, column=5, value=translate(SIGNERS[2])).font = BOLD
+    sheet.cell(row=row + 1, column=5, value=translate(CHAIR)).font = BOLD
     sheet.cell(row=row + 1, column=5).alignment = CENTERED
     sheet.print_title_rows = f"{header}:{header}"
     sheet.page_setup.orientation = "landscape"

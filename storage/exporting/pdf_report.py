@@ -9,9 +9,7 @@ Zalo receives, and ``giamngheo report … --format pdf`` writes the same file.
 
 from __future__ import annotations
 
-from poverty.formatting import format_decimal, format_int
-from poverty.i18n import N_
-from storage.exporting.official_wording import (
+from exchange.official_wording import (
     HEAD,
     HEAD_HINT,
     MOTTO,
@@ -21,6 +19,8 @@ from storage.exporting.official_wording import (
     PREPARER_HINT,
     SERIAL,
 )
+from poverty.formatting import format_decimal, format_int
+from poverty.i18n import N_
 from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf, table_rows
 from storage.exporting.xlsx_layouts import RATE_FORMAT, SheetColumn, sheet_columns
 from storage.exporting.xlsx_report import (

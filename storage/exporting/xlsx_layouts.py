@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from exchange.official_wording import SERIAL
 from poverty.i18n import N_
-from storage.exporting.official_wording import SERIAL
 from storage.reports import UNIT_COLUMN_TITLE, Report, ReportRow, Translate
 from storage.reports.appendix_1 import (
     NEAR_POOR_KEY,

@@ -16,8 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from poverty.i18n import N_
-from storage.exporting.official_wording import (
+from exchange.official_wording import (
     HEAD,
     HEAD_HINT,
     MOTTO,
@@ -27,6 +26,7 @@ from storage.exporting.official_wording import (
     PREPARER,
     PREPARER_HINT,
 )
+from poverty.i18n import N_
 from storage.exporting.xlsx_layouts import SheetColumn, sheet_columns
 from storage.reports import UNIT_COLUMN_TITLE, Report, Translate
 
