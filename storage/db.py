@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -159,3 +160,14 @@ def head_revision() -> str | None:
 async def is_up_to_date(engine: AsyncEngine) -> bool:
     """Whether the schema is at the newest migration (commands refuse to run on an old one)."""
     return await current_revision(engine) == head_revision()
+
+
+T = TypeVar("T")
+IN_CHUNK = 1000
+"""How many values one ``IN (…)`` list carries (SQLite's and PostgreSQL's limits are far above)."""
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

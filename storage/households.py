@@ -20,7 +20,7 @@ households are built and written without another query.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -35,6 +35,7 @@ from poverty.standards import INDICATOR_BITS, Area, standard_for_year, to_mask
 from poverty.text import fold
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.bulk import insert_rows, insert_with_ids, pipelined
+from storage.db import chunks
 from storage.followups import open_followups_of_new, sync_followups
 from storage.models import Base
 from storage.units import UnitTree
@@ -344,14 +345,14 @@ class HouseholdSaver:
         """What the database holds of the rows' households (by code), of their official records
         and open mentor assignments; the mentors' users, created when missing."""
         known = _Known()
-        for chunk in _chunks(rows.codes, CHUNK):
+        for chunk in chunks(rows.codes, CHUNK):
             found = await self.session.execute(_BY_CODE, {"codes": list(chunk)})
             known.households.update({row[0]: tuple(row[1:]) for row in found})
         await self._mentor_ids({phone for phone in rows.mentor_phones if phone})
         if not known.households:
             return known
         ids = [old[0] for old in known.households.values()]
-        for chunk in _chunks(ids, CHUNK):
+        for chunk in chunks(ids, CHUNK):
             found = await self.session.execute(_RECORDS_OF, {"ids": list(chunk)})
             known.records.update({(row[0], row[1]): tuple(row[2:]) for row in found})
         with_phone = [
@@ -359,7 +360,7 @@ class HouseholdSaver:
             for code, phone in zip(rows.codes, rows.mentor_phones, strict=True)
             if phone and (old := known.households.get(code)) is not None
         ]
-        for chunk in _chunks(with_phone, CHUNK):
+        for chunk in chunks(with_phone, CHUNK):
             found = await self.session.execute(_OPEN_ASSIGNMENTS, {"ids": list(chunk)})
             for assignment_id, household_id, mentor_id in found:
                 known.assignments.setdefault(household_id, []).append((assignment_id, mentor_id))
@@ -729,8 +730,3 @@ def _given_fields(
 def _add(names: list[str], name: str) -> None:
     if name not in names:
         names.append(name)
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -27,6 +27,7 @@ from poverty.review import POOR_CLASSES, applies_to_year, movement_rules
 from poverty.standards import standard_for_year
 from storage.access import Access, households_in_scope, households_in_unit
 from storage.audit import Actor, AuditEntry, record_audit
+from storage.db import chunks
 from storage.models import (
     AdminUnit,
     Assessment,
@@ -377,8 +378,7 @@ async def _checked(session: AsyncSession, review: ReviewInfo, ids: Sequence[int]
         .subquery()
     )
     found: set[int] = set()
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
+    for chunk in chunks(ids):
         rows = await session.scalars(
             select(Assessment.household_id)
             .outerjoin(complaints, complaints.c.household_id == Assessment.household_id)
@@ -534,11 +534,11 @@ async def _latest_checks(
     session: AsyncSession, review: ReviewInfo, ids: Sequence[int]
 ) -> dict[int, Assessment]:
     latest: dict[int, Assessment] = {}
-    for start in range(0, len(ids), 1000):
+    for chunk in chunks(ids):
         rows = await session.scalars(
             select(Assessment)
             .where(
-                Assessment.household_id.in_(ids[start : start + 1000]),
+                Assessment.household_id.in_(chunk),
                 Assessment.applies_year == review.applies_year,
                 Assessment.created_at >= review.opened_at,
             )
@@ -554,8 +554,7 @@ async def _records(
     """Each household's record of ``year``; with ``latest_up_to``, its latest record of that
     year or before (the class it had when the review of ``year`` began)."""
     found: dict[int, OfficialRecord] = {}
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
+    for chunk in chunks(ids):
         condition = OfficialRecord.year <= year if latest_up_to else OfficialRecord.year == year
         rows = await session.scalars(
             select(OfficialRecord)
@@ -568,11 +567,11 @@ async def _records(
 
 async def _poor_before(session: AsyncSession, ids: Sequence[int], year: int) -> set[int]:
     found: set[int] = set()
-    for start in range(0, len(ids), 1000):
+    for chunk in chunks(ids):
         rows = await session.scalars(
             select(OfficialRecord.household_id)
             .where(
-                OfficialRecord.household_id.in_(ids[start : start + 1000]),
+                OfficialRecord.household_id.in_(chunk),
                 OfficialRecord.year < year,
                 OfficialRecord.status == "ngheo",
             )
