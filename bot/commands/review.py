@@ -15,16 +15,16 @@ from collections.abc import Coroutine
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar
 
 import typer
 
+from bot.flows.household_check import class_label
 from bot.flows.review import approval_text, status_text
 from bot.i18n import _, __
 from bot.runtime import Runtime, open_runtime, run
 from bot.settings import Settings
 from exchange.review_lists import HouseholdList, ListRow, review_lists_xlsx
-from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.errors import AppError
 from poverty.review import movement_rules, period_label
 from poverty.standards import Standard, from_mask, load_standard
@@ -161,10 +161,6 @@ def approve(under: Under, year: Year = None) -> None:
     typer.echo(approval_text(review, approval))
 
 
-def _class(status: str) -> PovertyClass:
-    return cast(PovertyClass, status)
-
-
 @review_app.command("reopen", help="Mở lại rà soát đã phê duyệt để sửa rồi phê duyệt lại.")
 def reopen(under: Under, year: Year = None) -> None:
     async def go() -> ReviewInfo:
@@ -282,7 +278,7 @@ def _household_lists(
     for key, rows in found.items():
         if key in LIST_TITLES:
             title = _(LIST_TITLES[key]).format(year=review.applies_year)
-            sheet = _(CLASS_LABELS[_class(key)])
+            sheet = class_label(key)
         else:
             label = _(rules.movements[key].label)
             title = _(MOVEMENT_TITLE).format(label=label.lower(), year=review.applies_year)
@@ -297,5 +293,5 @@ def _row(standard: Standard, entry: ListedHousehold) -> ListRow:
         for code in from_mask(entry.deprived_mask)
         if code in standard.codes
     ]
-    label = _(CLASS_LABELS[_class(entry.status)])
+    label = class_label(entry.status)
     return ListRow(entry.code, entry.head_name, entry.village, label, "; ".join(names))

@@ -397,7 +397,8 @@ def evaluate_check(answers: Answers) -> tuple[Standard, dict[str, bool | None], 
     return standard, deprivations, result
 
 
-def _class_label(value: str | None) -> str:
+def class_label(value: str | None) -> str:
+    """A class in words (“Hộ nghèo”), or that the answers do not decide one."""
     if value is None:
         return _("chưa đủ thông tin để kết luận")
     return _(CLASS_LABELS[cast(PovertyClass, value)])
@@ -432,7 +433,7 @@ def summary(answers: Answers) -> str:
         lines.extend(f"  • {name}" for name in deprived)
     else:
         lines.append(_("Không thiếu hụt chỉ số nào."))
-    lines.append(_("Kết quả: {label}.").format(label=_class_label(result.result)))
+    lines.append(_("Kết quả: {label}.").format(label=class_label(result.result)))
     lines.extend(
         _("  – {reason}").format(reason=_(reason.message).format(**reason.params))
         for reason in result.reasons
@@ -454,7 +455,7 @@ def _unusual(answers: Answers) -> list[Problem]:
 def _official_line(info: HouseholdInfo | None, computed: str | None) -> str:
     if info is None or info.official_status is None:
         return _("Hộ chưa có phân loại chính thức; kết quả kiểm tra không thay đổi điều đó.")
-    official = _class_label(info.official_status)
+    official = class_label(info.official_status)
     year = info.official_year if info.official_year is not None else "?"
     if info.official_status == computed:
         return _("Phân loại chính thức năm {year}: {label}, giống kết quả kiểm tra.").format(
@@ -484,16 +485,12 @@ async def start(context: FlowContext) -> Answers:
     return answers
 
 
-def period(standard: Standard) -> str:
-    return period_label(standard.id)
-
-
 def applies_lines(standard: Standard, year: int) -> list[str]:
     """Which standard and year a result is for, and a warning when the standard is
     provisional."""
-    lines = [_(APPLIES).format(period=period(standard), year=year)]
+    lines = [_(APPLIES).format(period=period_label(standard.id), year=year)]
     if standard.provisional:
-        lines.append(_(PROVISIONAL).format(period=period(standard)))
+        lines.append(_(PROVISIONAL).format(period=period_label(standard.id)))
     return lines
 
 
@@ -557,6 +554,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         )
         info = await register_household(context.session, context.access, new, actor, context.now)
     standard, deprivations, result = evaluate_check(answers)
+    year = result_year(answers, context)
     assessment_id = await save_assessment(
         context.session,
         NewAssessment(
@@ -570,7 +568,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
             computed_class=result.result,
             user_id=context.access.user_id,
             channel=context.channel,
-            applies_year=result_year(answers, context),
+            applies_year=year,
         ),
         actor,
         context.now,
@@ -583,8 +581,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         assessment_id,
         context.now - PHOTOS_PENDING_FOR,
     )
-    year = result_year(answers, context)
-    lines = [_(SAVED).format(code=info.code, period=period(standard), year=year)]
+    lines = [_(SAVED).format(code=info.code, period=period_label(standard.id), year=year)]
     review = answers.get("ra_soat")
     if isinstance(review, dict):
         left = max(int(review["tong"]) - int(review["da_kiem_tra"]) - 1, 0)

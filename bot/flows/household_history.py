@@ -5,14 +5,13 @@ reviewed. Only households in the user's area; any other code is answered like an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
+from bot.flows.household_check import class_label
 from bot.flows.messages import Outbound
 from bot.flows.support_answers import HouseholdInArea
 from bot.i18n import _, __
-from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.formatting import format_date
 from poverty.review import period_label
 from storage.household_history import household_history
@@ -28,12 +27,7 @@ PHOTOS = __("  {count} ảnh kèm theo")
 NO_CHECKS = __("Chưa có lần kiểm tra nào.")
 REQUESTS = __("Đề nghị rà soát:")
 REQUEST_LINE = __("• {day}: “{note}”")
-UNDECIDED = __("chưa đủ thông tin")
 CHANNELS = {"zalo": "Zalo", "sms": "SMS", "telegram": "Telegram", "console": __("máy tính")}
-
-
-def _label(status: str | None) -> str:
-    return _(CLASS_LABELS[cast(PovertyClass, status)]) if status else _(UNDECIDED)
 
 
 async def _show(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
@@ -42,7 +36,7 @@ async def _show(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
     lines = [_(TITLE).format(code=household["code"]), _(OFFICIAL)]
     lines += [
         _(OFFICIAL_LINE).format(
-            year=r.year, label=_label(r.status), period=period_label(r.standard_id)
+            year=r.year, label=class_label(r.status), period=period_label(r.standard_id)
         )
         for r in history.official
     ] or [_(NO_OFFICIAL)]
@@ -53,7 +47,7 @@ async def _show(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         lines.append(
             _(CHECK_LINE).format(
                 day=format_date(check.at.astimezone(context.tz).date()),
-                label=_label(check.computed_class),
+                label=class_label(check.computed_class),
                 year=check.applies_year,
                 period=period_label(check.standard_id),
                 channel=_(CHANNELS.get(check.channel, check.channel)),

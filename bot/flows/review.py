@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from bot.flows.answers import Choice, Date, Integer, Text, YesNo
 from bot.flows.area_choice import MANAGING_ROLES, chosen_unit, start_in_area, unit_step
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
+from bot.flows.household_check import class_label
 from bot.flows.messages import Option, Outbound
 from bot.flows.support_answers import HouseholdInArea
 from bot.i18n import _, __
-from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.errors import InvalidInputError, NotFoundError
 from poverty.formatting import format_date, format_int
 from poverty.review import movement_rules, period_label, standard_of_result
@@ -174,7 +173,7 @@ def approval_text(review: ReviewInfo, approval: Approval) -> str:
         )
     ]
     for status, count in sorted(approval.by_class.items()):
-        label = _(CLASS_LABELS[cast(PovertyClass, status)])
+        label = class_label(status)
         lines.append(_(CLASS_LINE).format(label=label, count=format_int(count)))
     rules = movement_rules()
     for code, households in approval.movements.items():
