@@ -76,8 +76,6 @@ class ReviewHousehold:
     head_name: str
     village: str
     village_path: str
-    official: str | None
-    reasons: tuple[str, ...]
     checked: bool
 
 
@@ -329,10 +327,6 @@ async def households_to_review(
                 Household.head_name,
                 func.coalesce(village.name, ""),
                 func.coalesce(village.path, ""),
-                Household.official_status,
-                Household.id.in_(requested),
-                Household.id.in_(blocked),
-                at_risk,
             )
             .outerjoin(village, village.id == Household.village_id)
             .where(
@@ -348,22 +342,10 @@ async def households_to_review(
         )
     ).all()
     checked = await _checked(session, review, [row[0] for row in rows])
-    result = []
-    for hid, code, name, village_name, path, official, asked, stuck, risky in rows:
-        reasons = tuple(
-            reason
-            for reason, applies in (
-                ("danh_sach", official in POOR_CLASSES),
-                ("xin_ra_soat", bool(asked)),
-                ("vuong", bool(stuck)),
-                ("nguy_co", bool(risky)),
-            )
-            if applies
-        )
-        result.append(
-            ReviewHousehold(hid, code, name, village_name, path, official, reasons, hid in checked)
-        )
-    return result
+    return [
+        ReviewHousehold(hid, code, name, village_name, path, hid in checked)
+        for hid, code, name, village_name, path in rows
+    ]
 
 
 async def _checked(session: AsyncSession, review: ReviewInfo, ids: Sequence[int]) -> set[int]:
