@@ -32,6 +32,7 @@ __all__ = [
     "MAX_QUERY_LENGTH",
     "PolicyHit",
     "PolicyIndex",
+    "closest_phrase",
     "is_policy_query",
     "rank_policies",
     "search_policies",
@@ -145,6 +146,27 @@ def _ratio_at_least(a: str, b: str, threshold: float) -> float:
         return 0.0
     ratio = matcher.ratio()
     return ratio if ratio >= threshold else 0.0
+
+
+def closest_phrase(text: str, phrases: Iterable[str]) -> str | None:
+    """The folded phrase ``text`` is a near spelling of (``kiem tar`` → ``kiem tra``), by the
+    same measure as a typo in a policy word: spaces ignored, at least :data:`TYPO_MIN_LENGTH`
+    letters, similarity ratio of at least :data:`TYPO_RATIO`; the closest wins, the first on a
+    tie. None when nothing is that close (or ``text`` is one of the phrases already)."""
+    compact = fold(text).replace(" ", "")
+    if len(compact) < TYPO_MIN_LENGTH or len(compact) > MAX_QUERY_LENGTH:
+        return None
+    best, found = 0.0, None
+    for phrase in phrases:
+        packed = fold(phrase).replace(" ", "")
+        if packed == compact:
+            return None
+        if len(packed) < TYPO_MIN_LENGTH:
+            continue
+        ratio = _ratio_at_least(compact, packed, TYPO_RATIO)
+        if ratio > best:
+            best, found = ratio, fold(phrase)
+    return found
 
 
 def _similar(word: str, other: str) -> float:

@@ -27,7 +27,7 @@ PROCESSED = cast(Table, ProcessedUpdate.__table__)
 _KEY = ("channel", "external_id")
 _STATE_COLUMNS = (
     "channel", "external_id", "user_id", "flow", "step", "answers", "history", "paused",
-    "started_at", "updated_at", "expires_at",
+    "suspended", "started_at", "updated_at", "expires_at",
 )  # fmt: skip
 _IDENTITY = (_STATES.c.channel == bindparam("channel")) & (
     _STATES.c.external_id == bindparam("external_id")
@@ -68,6 +68,8 @@ class Conversation:
     answers: dict[str, Any] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     paused: bool = False
+    suspended: list[dict[str, Any]] = field(default_factory=list)
+    """Conversations this one interrupted, oldest first, as JSON-ready dicts."""
 
 
 async def load_conversation(
@@ -79,7 +81,8 @@ async def load_conversation(
         return None
     row = dict(zip(_STATE_COLUMNS, found.rows[0], strict=True))
     answers, history = dict(row.pop("answers")), list(row.pop("history"))
-    return Conversation(**row, answers=answers, history=history)
+    suspended = list(row.pop("suspended") or ())
+    return Conversation(**row, answers=answers, history=history, suspended=suspended)
 
 
 async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:

@@ -406,7 +406,9 @@ class ConversationState(Base):
 
     Written at every step, so a conversation survives restarts and any worker can continue it.
     ``history`` lists the answered step names in order (what ``/quaylai`` undoes); ``paused``
-    means the person was asked whether to continue, restart or cancel.
+    means the person was asked whether to continue, restart or cancel. ``suspended`` holds the
+    conversations interrupted by this one, oldest first (flow, step, answers, history, times),
+    offered again when this one ends.
     """
 
     __tablename__ = "conversation_states"
@@ -424,6 +426,7 @@ class ConversationState(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     history: Mapped[list[str]] = mapped_column(JSON)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -19,15 +19,36 @@ Rules every flow gets for free:
   database, so the limit holds across workers);
 - a revoked user is refused at once; people without an account may only run public flows
   (onboarding by invite) and otherwise get a note on how to get an invite.
+
+Nobody is trapped in a conversation. A message in the middle of one is read in this order:
+
+1. a cancel word (``/huy``, ``hủy``, ``huỷ``, ``thôi``) ends the work in progress; ``menu``,
+   ``/quaylai`` and ``/giup`` do what they always do; a whole compact code (``KT TL00001 …``)
+   runs at once and the conversation stays as it was;
+2. an answer that fits: at the resume prompt continue / restart / cancel, at a question a
+   valid answer to that question; an answer always wins over a request;
+3. otherwise a recognised request is served at once: a flow's keyword (``/keyword`` even
+   before the answer: it is never one), text a flow claims (a policy name), or the code of a
+   household of the user's area. The interrupted conversation is suspended with its answers
+   and, when the request is done or cancelled, offered again with the resume prompt. The
+   keyword of the flow in progress alone offers to resume it (at the resume prompt: continues
+   it); a new request of the same flow replaces a conversation holding at most one answer
+   (a fresh search, nothing to keep);
+4. a keyword typed with a typo (``kiem tar``) starts its flow only when that flow then just
+   asks a question; otherwise the reply asks “Có phải anh/chị muốn …?” and says what to type,
+   so nothing is ever written on a guess;
+5. anything else gets the reason it does not fit and the same question again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +60,7 @@ from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
 from bot.flows.routing import (
     BRIEF_CHANNELS,
+    Match,
     allowed_flows,
     code_help,
     guest_codes,
@@ -46,12 +68,14 @@ from bot.flows.routing import (
     match_keyword,
     menu,
     menu_pick,
+    near_keyword,
 )
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from poverty.errors import InvalidInputError, ParseError
 from poverty.formatting import format_date
 from storage.access import Access, access_for_identity
 from storage.conversations import Conversation, delete_conversation, save_conversation
+from storage.household_search import get_household
 from storage.opening import open_message
 
 MAX_MESSAGE_LENGTH = 500
@@ -77,6 +101,7 @@ GUEST = Access(user_id=0, name="", grants=())
 TOO_LONG = __("Tin nhắn dài quá (tối đa {max} ký tự). Xin trả lời ngắn gọn.")
 EMPTY = __("Chưa nhận được câu trả lời.")
 CANCELLED = __("Đã hủy, các câu trả lời chưa được lưu. Gõ “menu” để xem các việc có thể làm.")
+CANCELLED_ONE = __("Đã hủy việc “{title}”, các câu trả lời của việc này chưa được lưu.")
 NOTHING_ACTIVE = __("Hiện không có việc nào đang làm dở.")
 NOT_UNDERSTOOD = __("Xin lỗi, tôi chưa hiểu ý anh/chị.")
 NOT_YOUR_ROLE = __("Xin lỗi, việc “{title}” không thuộc vai trò của anh/chị.")
@@ -90,6 +115,14 @@ CONTROL_AS_SPACE = {code: " " for code in (*range(32), 127) if chr(code) not in 
 """Control characters (NUL above all: PostgreSQL refuses it in text) read as spaces."""
 STILL_WAITING = __("Việc “{title}” đang làm dở vẫn được giữ; gõ tiếp câu trả lời khi sẵn sàng.")
 RESUME_OFFER = __("Anh/chị đang làm dở: {what}. Anh/chị muốn tiếp tục, làm lại từ đầu hay hủy?")
+DID_YOU_MEAN = __("Có phải anh/chị muốn “{title}”? Nếu đúng, xin gõ: {keyword}")
+DROPPED_OLDEST = __(
+    "Việc “{title}” làm dở từ trước đã được đóng lại vì có nhiều việc làm dở quá; "
+    "các câu trả lời của việc đó chưa được lưu."
+)
+MAX_SUSPENDED = 3
+"""Interrupted conversations kept per person; beyond that the oldest is closed with a note."""
+_CODE_LIKE = re.compile(r"^(?=.*\d)[0-9A-Za-z._-]{3,30}$")
 RESUME = Choice(
     (
         Option("tiep_tuc", __("Tiếp tục")),
@@ -260,22 +293,21 @@ class Engine:
         passing = await self._code_in_passing(turn, flow, text)
         if passing is not None:
             return passing
-        if conversation.paused:
-            return await self._on_resume(turn, flow, conversation, text, command)
         if command == "cancel":
-            await self._drop(turn)
-            return [Outbound(_(CANCELLED))]
-        if (
-            command == "menu"
-            or (text.strip().startswith("/") and match_flow(self.flows, text) is not None)
-            or turn.now - conversation.updated_at >= self._resume_after
-        ):
+            return await self._cancel(turn, flow, conversation)
+        if conversation.paused:
+            return await self._on_resume(turn, flow, conversation, text)
+        if command == "menu" or turn.now - conversation.updated_at >= self._resume_after:
             return await self._offer_resume(turn, flow, conversation)
         if command == "back":
             return await self._back(turn, flow, conversation)
         if command == "help":
             return await self._help(turn, flow, conversation)
-        return await self._answer(turn, flow, conversation, text)
+        if text.strip().startswith("/"):
+            found = await self._request(turn, text)
+            if found is not None:
+                return await self._switch(turn, flow, conversation, found)
+        return await self._answer(turn, flow, conversation, text, switching=True)
 
     async def _code_in_passing(
         self, turn: _Turn, waiting: Flow, text: str
@@ -314,13 +346,151 @@ class Engine:
         picked = menu_pick(flows, text)
         if picked is not None:
             return await self._start(turn, picked, "")
+        request = await self._request(turn, text)
+        if request is not None:
+            return await self._start(turn, request.flow, request.rest)
         found = match_flow(self.flows, text)
         if found is not None:
             if found.flow not in flows and not found.flow.public:
                 title = _(found.flow.title)
                 return self._menu(turn, flows, _(NOT_YOUR_ROLE).format(title=title))
             return await self._start(turn, found.flow, found.rest)
+        guess = near_keyword(flows, text)
+        if guess is not None:
+            if await self._only_asks(turn, guess):
+                return await self._start(turn, guess.flow, "")
+            return [self._did_you_mean(guess)]
         return self._menu(turn, flows, None if quiet else _(NOT_UNDERSTOOD))
+
+    async def _request(self, turn: _Turn, text: str) -> Match | None:
+        """What ``text`` asks for among the flows of the user's roles: a keyword (the
+        longest wins), text a flow claims, or the code of a household of the user's area.
+        When flows share a keyword, the one meant for fewer roles is the more specific meaning
+        (``báo cáo``: a manager's summary, a cadre's report submission, a mentor's report)."""
+        found = match_flow(self._own_flows(turn), text)
+        if found is not None:
+            return found
+        return await self._household_request(turn, text)
+
+    def _own_flows(self, turn: _Turn) -> list[Flow]:
+        """The user's flows, those meant for fewer roles first (see :meth:`_request`)."""
+        return sorted(allowed_flows(self.flows, turn.access), key=lambda flow: len(flow.roles))
+
+    async def _household_request(self, turn: _Turn, text: str) -> Match | None:
+        """The first flow taking a household code, when ``text`` is the code of a household
+        of the user's area."""
+        word = text.strip().strip(".,;!?")
+        takers = [flow for flow in self._own_flows(turn) if flow.by_household_code]
+        if not takers or _CODE_LIKE.match(word) is None:
+            return None
+        household = await get_household(turn.session, turn.access, word)
+        if household is None and word != word.upper():
+            household = await get_household(turn.session, turn.access, word.upper())
+        return Match(takers[0], household.code) if household is not None else None
+
+    async def _only_asks(self, turn: _Turn, guess: Match) -> bool:
+        """Whether the flow ``guess`` names, started on a guess, would only ask its first
+        question: nothing more follows the keyword and the flow does not finish at once."""
+        if guess.rest.strip():
+            return False
+        answers = await guess.flow.start(turn.context())
+        return guess.flow.next_step(answers) is not None
+
+    def _did_you_mean(self, guess: Match) -> Outbound:
+        keyword = f"{guess.keyword} {guess.rest}".strip()
+        return Outbound(_(DID_YOU_MEAN).format(title=_(guess.flow.title), keyword=keyword))
+
+    async def _serve(
+        self, turn: _Turn, flow: Flow, conversation: Conversation, text: str
+    ) -> list[Outbound] | None:
+        """``text`` did not fit the question or the resume prompt: serve it when it is a
+        recognised request (or suggest the keyword it nearly spells); None when it is not."""
+        request = match_flow(self._own_flows(turn), text)
+        if request is not None:
+            return await self._switch(turn, flow, conversation, request)
+        request = await self._household_request(turn, text)
+        if request is not None and (request.flow is not flow or conversation.paused):
+            # A code refused by a question of its own flow (a new household's code that is
+            # taken) was meant as the answer: the reason it was refused matters more.
+            return await self._switch(turn, flow, conversation, request)
+        guess = near_keyword(allowed_flows(self.flows, turn.access), text)
+        if guess is not None and await self._only_asks(turn, guess):
+            return await self._switch(turn, flow, conversation, guess)
+        if guess is not None:
+            note = self._did_you_mean(guess).text
+        else:
+            other = match_flow(self.flows, text)
+            if other is None or other.flow.public:
+                return None
+            note = _(NOT_YOUR_ROLE).format(title=_(other.flow.title))
+        if conversation.paused:
+            await self._save(turn, conversation, conversation.step)
+            return [Outbound(note), self._resume_question(flow, conversation)]
+        return await self._retry(turn, flow, conversation, note)
+
+    async def _switch(
+        self, turn: _Turn, flow: Flow, conversation: Conversation, request: Match
+    ) -> list[Outbound]:
+        """Serve ``request`` now; the conversation it interrupts is suspended (see the module
+        docstring for when it is replaced or resumed instead)."""
+        if request.flow is flow and not request.rest.strip():
+            if conversation.paused:
+                conversation.paused = False
+                return await self._advance(turn, flow, conversation)
+            return await self._offer_resume(turn, flow, conversation)
+        suspended = list(conversation.suspended)
+        if request.flow is not flow or len(conversation.history) > 1:
+            suspended.append(_suspended(conversation))
+        notes: list[Outbound] = []
+        while len(suspended) > MAX_SUSPENDED:
+            oldest = self._flows.get(str(suspended.pop(0).get("flow")))
+            if oldest is not None:
+                notes.append(Outbound(_(DROPPED_OLDEST).format(title=_(oldest.title))))
+        return notes + await self._start(turn, request.flow, request.rest, suspended)
+
+    async def _cancel(self, turn: _Turn, flow: Flow, conversation: Conversation) -> list[Outbound]:
+        """Drop the work in progress; an interrupted one, if any, is offered again."""
+        resumed = await self._close(turn, conversation)
+        if not resumed:
+            return [Outbound(_(CANCELLED))]
+        return [Outbound(_(CANCELLED_ONE).format(title=_(flow.title))), *resumed]
+
+    async def _close(self, turn: _Turn, conversation: Conversation) -> list[Outbound]:
+        """End ``conversation``: the latest conversation it interrupted takes its place,
+        paused, and is offered again; with none left, the state is deleted."""
+        stack = list(conversation.suspended)
+        notes: list[Outbound] = []
+        while stack:
+            resumed = self._resumed(turn, stack.pop(), stack)
+            flow = self._flows.get(resumed.flow)
+            if flow is None or not turn.may_run(flow):
+                continue
+            if turn.now - resumed.updated_at >= self._ttl:
+                notes.append(self._expired_note(flow, resumed))
+                continue
+            resumed.updated_at = turn.now
+            await self._save(turn, resumed, resumed.step)
+            return [*notes, self._resume_question(flow, resumed)]
+        await self._drop(turn)
+        return notes
+
+    def _resumed(
+        self, turn: _Turn, saved: dict[str, Any], older: list[dict[str, Any]]
+    ) -> Conversation:
+        return Conversation(
+            channel=turn.identity.channel,
+            external_id=turn.identity.external_id,
+            user_id=turn.access.user_id or None,
+            flow=str(saved.get("flow")),
+            started_at=datetime.fromisoformat(str(saved.get("started_at"))),
+            updated_at=datetime.fromisoformat(str(saved.get("updated_at"))),
+            expires_at=turn.now + self._ttl,
+            step=saved.get("step"),
+            answers=dict(saved.get("answers") or {}),
+            history=list(saved.get("history") or ()),
+            paused=True,
+            suspended=list(older),
+        )
 
     def _menu(self, turn: _Turn, flows: list[Flow], note: str | None = None) -> list[Outbound]:
         """An optional note and the menu; on brief channels one message, the note and the
@@ -343,7 +513,9 @@ class Engine:
             note = f"{note}\n{codes or _(HAVE_CODE)}"
         return [Outbound(note)]
 
-    async def _start(self, turn: _Turn, flow: Flow, rest: str) -> list[Outbound]:
+    async def _start(
+        self, turn: _Turn, flow: Flow, rest: str, suspended: Iterable[dict[str, Any]] = ()
+    ) -> list[Outbound]:
         answers = await flow.start(turn.context(rest))
         conversation = Conversation(
             channel=turn.identity.channel,
@@ -354,14 +526,23 @@ class Engine:
             updated_at=turn.now,
             expires_at=turn.now + self._ttl,
             answers=answers,
+            suspended=list(suspended),
         )
         if rest.strip() and flow.next_step(answers) is not None:
             return await self._answer(turn, flow, conversation, rest)
         return await self._advance(turn, flow, conversation)
 
     async def _answer(
-        self, turn: _Turn, flow: Flow, conversation: Conversation, text: str
+        self,
+        turn: _Turn,
+        flow: Flow,
+        conversation: Conversation,
+        text: str,
+        *,
+        switching: bool = False,
     ) -> list[Outbound]:
+        """Store ``text`` as the answer to the current step. ``switching``: the person typed it
+        at the question, so a reply that does not fit may be a request to serve instead."""
         step = flow.next_step(conversation.answers)
         if step is None:
             return await self._advance(turn, flow, conversation)
@@ -370,6 +551,9 @@ class Engine:
         try:
             value = await step.answer.resolve(turn.context(text), text)
         except (ParseError, InvalidInputError) as error:
+            served = await self._serve(turn, flow, conversation, text) if switching else None
+            if served is not None:
+                return served
             return await self._retry(turn, flow, conversation, error_text(error))
         conversation.answers[step.name] = value
         conversation.history.append(step.name)
@@ -388,10 +572,9 @@ class Engine:
             if conversation.history:
                 conversation.answers.pop(conversation.history.pop(), None)
             return await self._retry(turn, flow, conversation, error_text(error))
-        await self._drop(turn)
         if flow.public:
             replies.extend(await self._menu_after_joining(turn))
-        return replies
+        return [*replies, *await self._close(turn, conversation)]
 
     async def _menu_after_joining(self, turn: _Turn) -> list[Outbound]:
         """After a public flow (onboarding), the menu of whatever access the person has now."""
@@ -441,19 +624,19 @@ class Engine:
         flow: Flow,
         conversation: Conversation,
         text: str,
-        command: Command | None,
     ) -> list[Outbound]:
         try:
-            choice = "huy" if command == "cancel" else RESUME.parse(text)
+            choice = RESUME.parse(text)
         except ParseError as error:
+            served = await self._serve(turn, flow, conversation, text)
+            if served is not None:
+                return served
             await self._save(turn, conversation, conversation.step)
             return [Outbound(error_text(error)), self._resume_question(flow, conversation)]
         if choice == "huy":
-            await self._drop(turn)
-            return [Outbound(_(CANCELLED))]
+            return await self._cancel(turn, flow, conversation)
         if choice == "lam_lai":
-            await self._drop(turn)
-            return await self._start(turn, flow, "")
+            return await self._start(turn, flow, "", conversation.suspended)
         conversation.paused = False
         return await self._advance(turn, flow, conversation)
 
@@ -475,6 +658,18 @@ class Engine:
 
     async def _drop(self, turn: _Turn) -> None:
         await delete_conversation(turn.session, turn.identity.channel, turn.identity.external_id)
+
+
+def _suspended(conversation: Conversation) -> dict[str, Any]:
+    """The conversation as JSON, to be resumed later (see :meth:`Engine._close`)."""
+    return {
+        "flow": conversation.flow,
+        "step": conversation.step,
+        "answers": conversation.answers,
+        "history": conversation.history,
+        "started_at": conversation.started_at.isoformat(),
+        "updated_at": conversation.updated_at.isoformat(),
+    }
 
 
 def _on_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:

@@ -83,6 +83,8 @@ class Flow:
     - ``listed``: shown in the menu of the roles that may run it (compact codes are not).
     - ``code``: msgid of how to type the flow as one compact message (``BC``, ``CS từ_khóa``);
       brief channels (SMS) list these instead of the menu when a message is not understood.
+    - ``by_household_code``: a message that is only the code of a household of the user's area
+      (``TL00001``) starts this flow with it; the first such flow the user may run wins.
     """
 
     name: str
@@ -97,6 +99,7 @@ class Flow:
     public: bool = False
     listed: bool = True
     code: str | None = None
+    by_household_code: bool = False
 
     def steps_for(self, answers: Answers) -> Sequence[Step]:
         return self.steps(answers) if callable(self.steps) else self.steps

@@ -127,7 +127,7 @@ FOLLOWUP_REPORT = Flow(
     steps=_steps,
     start=_start,
     finish=_finish,
-    keywords=("bao cao viec", "/baocaoviec"),
+    keywords=("bao cao viec", "/baocaoviec", "bao cao"),
     describe=lambda answers: _label(answers) or _(TITLE),
 )
 

@@ -649,4 +649,5 @@ HOUSEHOLD_CHECK = Flow(
     keywords=CHECK_WORDS,
     roles=frozenset({"admin", "manager", "cadre"}),
     describe=describe,
+    by_household_code=True,
 )

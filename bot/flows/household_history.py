@@ -71,4 +71,5 @@ HOUSEHOLD_HISTORY = Flow(
     keywords=("lich su ho", "lich su", "/lichsu"),
     roles=frozenset({"admin", "manager", "cadre", "mentor"}),
     listed=False,
+    by_household_code=True,
 )

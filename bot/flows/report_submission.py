@@ -141,7 +141,7 @@ REPORT_SUBMISSION = Flow(
     steps=_steps,
     start=_start,
     finish=_finish,
-    keywords=("nop bao cao", "/nopbaocao"),
+    keywords=("nop bao cao", "/nopbaocao", "bao cao", "/baocao"),
     roles=SUBMITTING_ROLES,
 )
 

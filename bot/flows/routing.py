@@ -5,7 +5,9 @@ Keywords are matched after folding, longest first, as the whole message or its f
 claim other text with its ``matches`` predicate (a policy question without a keyword).
 A bare number picks that line of the menu, so numbered menus work on SMS and the console.
 On brief channels (SMS) a message that is not understood gets one line listing the compact
-codes the person may use (:func:`code_help`) instead of the long menu.
+codes the person may use (:func:`code_help`) instead of the long menu. A keyword typed with a
+typo (``kiem tar``) is found by :func:`near_keyword`, with the same measure as a typo in a
+policy name (:func:`poverty.policy_search.closest_phrase`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from bot.flows.flow import Flow
 from bot.flows.messages import Option, Outbound
 from bot.i18n import _, __
+from poverty.policy_search import closest_phrase
 from poverty.text import fold
 from storage.access import Access
 
@@ -39,6 +42,8 @@ class Match:
 
     flow: Flow
     rest: str
+    keyword: str = ""
+    """The folded keyword found (set by :func:`near_keyword`, to suggest it)."""
 
 
 def allowed_flows(flows: Sequence[Flow], access: Access) -> list[Flow]:
@@ -86,6 +91,29 @@ def _by_keyword(flows: Sequence[Flow], folded: str, text: str) -> Match | None:
     for keyword, flow in candidates:
         if folded == keyword or folded.startswith(keyword + " "):
             return Match(flow, " ".join(text.split()[len(keyword.split()) :]))
+    return None
+
+
+NEAR_MISS_WORDS = 3
+"""A typo is looked for in the first one to three words of a message."""
+
+
+def near_keyword(flows: Sequence[Flow], text: str) -> Match | None:
+    """The flow one of whose keywords the first words of ``text`` nearly spell (``kiem tar``,
+    ``tom tta TL00001``), with the rest of the message. Slash keywords and the two-letter
+    compact codes are left out: they are too short to tell a typo from another word."""
+    original = text.split()
+    keywords = {
+        fold(k): flow
+        for flow in flows
+        if flow.code is None
+        for k in flow.keywords
+        if not k.startswith("/")
+    }
+    for count in range(min(NEAR_MISS_WORDS, len(original)), 0, -1):
+        found = closest_phrase(" ".join(original[:count]), keywords)
+        if found is not None:
+            return Match(keywords[found], " ".join(original[count:]), found)
     return None
 
 

@@ -226,7 +226,7 @@ SUMMARY = Flow(
     steps=_summary_steps,
     start=_summary_start,
     finish=_summary_finish,
-    keywords=("/tomtat", "tom tat", "tomtat"),
+    keywords=("/tomtat", "tom tat", "tomtat", "bao cao", "thong ke", "/thongke", "thongke"),
     roles=MANAGING_ROLES,
 )
 

@@ -129,14 +129,23 @@ async def test_a_redelivered_update_is_answered_once(bot: Engine) -> None:
     assert second == []
 
 
-async def test_another_flow_keyword_with_a_slash_offers_to_resume_first(cadre: Talker) -> None:
+async def test_another_flow_keyword_with_a_slash_is_served_and_the_interrupted_flow_offered_after(
+    cadre: Talker,
+) -> None:
     await cadre.script(["/thu", "Ana"])
 
-    replies = await cadre.script(["/kiemtra", "3", "/kiemtra"])
+    replies = await cadre.script(["/kiemtra", "huy", "1"])
 
-    assert replies[0].startswith("Anh/chị đang làm dở: Đăng ký thử.")
-    assert replies[1].startswith("Đã hủy")
-    assert replies[2].startswith("Anh/chị muốn kiểm tra hộ nào?")
+    assert replies[0].startswith("Anh/chị muốn kiểm tra hộ nào?")
+    assert replies[1].startswith("Đã hủy việc “Kiểm tra hộ”")
+    assert "Anh/chị đang làm dở: Đăng ký thử." in replies[1]
+    assert replies[2] == "Số điện thoại?"
+
+
+async def test_the_keyword_of_the_flow_in_progress_offers_to_resume_it(cadre: Talker) -> None:
+    await cadre.script(["/thu", "Ana"])
+
+    assert (await cadre.say("/thu")).startswith("Anh/chị đang làm dở: Đăng ký thử.")
 
 
 async def test_resume_offer_repeats_on_an_unclear_reply(cadre: Talker) -> None:
