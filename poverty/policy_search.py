@@ -13,7 +13,9 @@ done on folded words (:func:`poverty.text.fold`):
   (``nhcsxh``, ``tgpl``).
 
 Results close to the best one are returned, best first, catalogue order breaking ties, so
-``vay von`` lists every loan while ``bao hiem y te`` gives BHYT alone.
+``vay von`` lists every loan while ``bao hiem y te`` gives BHYT alone. A query that is exactly
+a name or keyword of some policies gives those alone (``điện``: the electricity support, not
+the policy whose keyword ``điện thoại`` contains the word).
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ class PolicyHit:
     policy: Policy
     score: float
     exact: bool
+    named: bool = False
+    """The query is one of its names or keywords, spelled as the catalogue spells it."""
 
 
 @dataclass(frozen=True)
@@ -244,9 +248,13 @@ class PolicyIndex:
             bonus, exact = _phrase_bonus(phrase, entry.phrases, typos)
             score = covered / sum(weights) + bonus
             if score >= MIN_SCORE:
-                hits.append(PolicyHit(entry.policy, score, exact))
+                named = not typos and phrase in entry.phrases
+                hits.append(PolicyHit(entry.policy, score, exact, named))
         if not hits:
             return []
+        if any(hit.named for hit in hits):
+            # ``điện`` names the electricity support; ``điện thoại`` only contains it.
+            hits = [hit for hit in hits if hit.named]
         hits.sort(key=lambda hit: -hit.score)
         floor = hits[0].score * RELATIVE_CUTOFF
         return [hit for hit in hits if hit.score >= floor][:limit]

@@ -26,6 +26,7 @@ from poverty.errors import AppError, ParseError
 from poverty.formatting import format_date, format_decimal, format_int, format_money
 from poverty.parsing import parse_int, parse_money
 from poverty.text import fold, normalize_phone
+from poverty.unit_names import unit_key
 
 if TYPE_CHECKING:
     from bot.flows.context import FlowContext
@@ -41,6 +42,7 @@ NO_WORDS = frozenset(
 
 YES_NO_INVALID = __("Xin trả lời Có hoặc Không (gõ 1 là Có, 2 là Không).")
 CHOICE_INVALID = __("Xin chọn một số từ 1 đến {count} trong danh sách.")
+CHOICE_SEVERAL = __("“{text}” khớp với nhiều lựa chọn: {options}. Xin gõ số thứ tự.")
 TEXT_TOO_LONG = __("Xin nhập ngắn gọn, không quá {max} ký tự.")
 TEXT_SYMBOLS = __("Xin chỉ nhập chữ, số và dấu câu thông thường.")
 TEXT_EMPTY = __("Chưa nhận được câu trả lời.")
@@ -115,8 +117,11 @@ class YesNo(AnswerType):
 
 @dataclass(frozen=True, init=False)
 class Choice(AnswerType):
-    """One option of a list, picked by its number, its key or its label (folded; a unique
-    beginning of a label is enough). The value stored is the option key."""
+    """One option of a list, picked by its number, its key or its label, folded. Part of a
+    label is enough when only one option has it: its beginning, or whole words of it
+    (``dong tam`` → “Thôn Đồng Tâm”; a unit's level word may be left out). When several
+    options have it, the error lists just those, with their numbers. The value stored is the
+    option key."""
 
     choices: tuple[Option, ...]
 
@@ -130,9 +135,20 @@ class Choice(AnswerType):
         for option in self.choices:
             if folded in (fold(option.key), fold(_(option.label))):
                 return option.key
-        starts = [o for o in self.choices if folded and fold(_(o.label)).startswith(folded)]
-        if len(starts) == 1:
-            return starts[0].key
+        if not folded:
+            raise ParseError(CHOICE_INVALID, count=len(self.choices))
+        labels = [(fold(_(o.label)), unit_key(_(o.label))) for o in self.choices]
+        for fits in (
+            lambda label, name: folded == name,
+            lambda label, name: label.startswith(folded) or name.startswith(folded),
+            lambda label, name: f" {folded} " in f" {label} ",
+        ):
+            found = [i for i, (label, name) in enumerate(labels) if fits(label, name)]
+            if len(found) == 1:
+                return self.choices[found[0]].key
+            if found:
+                listed = "; ".join(f"{i + 1}. {_(self.choices[i].label)}" for i in found)
+                raise ParseError(CHOICE_SEVERAL, text=" ".join(text.split())[:40], options=listed)
         raise ParseError(CHOICE_INVALID, count=len(self.choices))
 
     def options(self) -> tuple[Option, ...]:
