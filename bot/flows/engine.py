@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows.answers import Choice, error_text
+from bot.flows.answers import CHOICE_SEVERAL, Choice, error_text
 from bot.flows.commands import Command, command_of
 from bot.flows.context import FlowContext
 from bot.flows.flow import Flow
@@ -551,7 +551,13 @@ class Engine:
         try:
             value = await step.answer.resolve(turn.context(text), text)
         except (ParseError, InvalidInputError) as error:
-            served = await self._serve(turn, flow, conversation, text) if switching else None
+            # A reply matching several of the options was meant as an answer: no switch.
+            meant = error.message == CHOICE_SEVERAL
+            served = (
+                None
+                if meant or not switching
+                else await self._serve(turn, flow, conversation, text)
+            )
             if served is not None:
                 return served
             return await self._retry(turn, flow, conversation, error_text(error))
