@@ -29,11 +29,12 @@ Nobody is trapped in a conversation. A message in the middle of one is read in t
    valid answer to that question; an answer always wins over a request;
 3. otherwise a recognised request is served at once: a flow's keyword (``/keyword`` even
    before the answer: it is never one), text a flow claims (a policy name), or the code of a
-   household of the user's area. The interrupted conversation is suspended with its answers
-   and, when the request is done or cancelled, offered again with the resume prompt. The
-   keyword of the flow in progress alone offers to resume it (at the resume prompt: continues
-   it); a new request of the same flow replaces a conversation holding at most one answer
-   (a fresh search, nothing to keep);
+   household of the user's area (at the resume prompt or a pick list; at a typed question a
+   code is the answer it was refused as). The interrupted conversation is suspended with its
+   answers and, when the request is done or cancelled, offered again with the resume prompt.
+   The keyword of the flow in progress alone offers to resume it (at the resume prompt:
+   continues it); a new request of the same flow replaces a conversation holding at most one
+   answer (a fresh search, nothing to keep);
 4. a keyword typed with a typo (``kiem tar``) starts its flow only when that flow then just
    asks a question; otherwise the reply asks “Có phải anh/chị muốn …?” and says what to type,
    so nothing is ever written on a guess;
@@ -408,11 +409,12 @@ class Engine:
         request = match_flow(self._own_flows(turn), text)
         if request is not None:
             return await self._switch(turn, flow, conversation, request)
-        request = await self._household_request(turn, text)
-        if request is not None and (request.flow is not flow or conversation.paused):
-            # A code refused by a question of its own flow (a new household's code that is
-            # taken) was meant as the answer: the reason it was refused matters more.
-            return await self._switch(turn, flow, conversation, request)
+        if conversation.paused or _is_pick_list(flow, conversation):
+            # Elsewhere a household code refused by a typed question (a household that is not
+            # poor, a new household's code that is taken) was meant as the answer.
+            request = await self._household_request(turn, text)
+            if request is not None:
+                return await self._switch(turn, flow, conversation, request)
         guess = near_keyword(allowed_flows(self.flows, turn.access), text)
         if guess is not None and await self._only_asks(turn, guess):
             return await self._switch(turn, flow, conversation, guess)
@@ -664,6 +666,11 @@ class Engine:
 
     async def _drop(self, turn: _Turn) -> None:
         await delete_conversation(turn.session, turn.identity.channel, turn.identity.external_id)
+
+
+def _is_pick_list(flow: Flow, conversation: Conversation) -> bool:
+    step = flow.next_step(conversation.answers)
+    return step is not None and isinstance(step.answer, Choice)
 
 
 def _suspended(conversation: Conversation) -> dict[str, Any]:

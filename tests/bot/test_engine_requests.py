@@ -226,3 +226,21 @@ async def test_a_flow_of_another_role_at_a_question_says_so_and_asks_again(
 
     assert reply.startswith("Xin lỗi, việc “Tóm tắt địa bàn” không thuộc vai trò của anh/chị.")
     assert reply.endswith(second)
+
+
+async def test_a_household_code_at_a_pending_policy_list_starts_its_check(cadre: Talker) -> None:
+    await cadre.say("vay von")
+
+    reply = await cadre.say("TL00002")
+
+    assert reply.startswith("Hộ TL00002 – Trần Thị Bình")
+
+
+async def test_a_household_code_refused_by_a_typed_question_stays_an_answer(
+    cadre: Talker,
+) -> None:
+    await cadre.say("phân nhóm")
+
+    reply = await cadre.say("TL00004")
+
+    assert reply.startswith("Hộ TL00004 không thuộc danh sách hộ nghèo, cận nghèo")
