@@ -41,7 +41,7 @@ from bot.flows.messages import IdentityRef, Inbound
 from bot.flows.onboarding import InviteCode
 from bot.flows.policy_lookup import PolicyQuery
 from bot.flows.review import RequestDay
-from bot.flows.routing import match_flow
+from bot.flows.routing import allowed_flows, match_flow, near_keyword
 from bot.flows.support_answers import (
     OptionalText,
     PolicyAnswer,
@@ -283,8 +283,10 @@ class World:
 
     async def may_change(self, before: Conversation, message: str) -> bool:
         """Whether ``message`` may move a conversation on: a command that does, another flow's
-        /keyword (the resume offer), or an answer the step accepts. The message is read as the
-        engine reads it (control characters as spaces)."""
+        /keyword, an answer the step accepts, or a request the engine serves instead of an
+        answer that does not fit (a keyword, nearly a keyword, text a flow claims, a word that
+        may be a household code). The message is read as the engine reads it (control
+        characters as spaces)."""
         message = message.translate(CONTROL_AS_SPACE)
         if len(message) > MAX_MESSAGE_LENGTH or not message.strip():
             return False
@@ -303,10 +305,18 @@ class World:
             try:
                 await step.answer.resolve(context, message)
             except (ParseError, InvalidInputError):
-                return False
+                return _may_be_a_request(allowed_flows(self.bot.flows, access), message)
             finally:
                 await session.rollback()
         return True
+
+
+def _may_be_a_request(flows: list[Flow], message: str) -> bool:
+    words = message.split()
+    may_be_code = len(words) == 1 and any(ch.isdigit() for ch in words[0])
+    return may_be_code or any(
+        found is not None for found in (match_flow(flows, message), near_keyword(flows, message))
+    )
 
 
 async def build_world(url: str, schema: str | None, flow: Flow) -> World:
