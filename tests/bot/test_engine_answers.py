@@ -71,11 +71,25 @@ def test_choice_by_number_key_label_or_unique_beginning(text: str, key: str) -> 
     assert WATER.parse(text) == key
 
 
-@pytest.mark.parametrize("text", ["0", "4", "gieng", "sông", "-1"])
-def test_choice_refuses_numbers_out_of_range_and_ambiguous_words(text: str) -> None:
+@pytest.mark.parametrize("text", ["0", "4", "sông", "-1"])
+def test_choice_refuses_numbers_out_of_range_and_unknown_words(text: str) -> None:
     with pytest.raises(ParseError) as caught:
         WATER.parse(text)
     assert error_text(caught.value) == "Xin chọn một số từ 1 đến 3 trong danh sách."
+
+
+def test_choice_lists_just_the_options_an_ambiguous_word_matches() -> None:
+    with pytest.raises(ParseError) as caught:
+        WATER.parse("gieng")
+    assert error_text(caught.value) == (
+        "“gieng” khớp với nhiều lựa chọn: 2. Giếng khoan; 3. Giếng đào được bảo vệ. "
+        "Xin gõ số thứ tự."
+    )
+
+
+@pytest.mark.parametrize(("text", "key"), [("dao", "gieng_dao"), ("duoc bao ve", "gieng_dao")])
+def test_choice_by_whole_words_of_one_label(text: str, key: str) -> None:
+    assert WATER.parse(text) == key
 
 
 @pytest.mark.parametrize("text", ["0", "300", "-2", "31"])
