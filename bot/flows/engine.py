@@ -299,6 +299,10 @@ class Engine:
         if conversation.paused:
             return await self._on_resume(turn, flow, conversation, text)
         if command == "menu" or turn.now - conversation.updated_at >= self._resume_after:
+            # Back after a while: a request is served, anything else first offers to resume.
+            found = match_flow(self._own_flows(turn), text) if command is None else None
+            if found is not None and found.flow is not flow:
+                return await self._switch(turn, flow, conversation, found)
             return await self._offer_resume(turn, flow, conversation)
         if command == "back":
             return await self._back(turn, flow, conversation)

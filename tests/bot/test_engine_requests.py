@@ -5,6 +5,7 @@ offered again (console chat through the engine, SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,7 +16,7 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Option, Outbound
 from storage.conversations import load_conversation
-from tests.bot.conftest import Talker
+from tests.bot.conftest import Clock, Talker
 
 RESUME_CHECK = "Anh/chị đang làm dở: Kiểm tra hộ – hộ TL00001"
 INCOME_QUESTION = "Nhập thu nhập bình quân mỗi người mỗi tháng"
@@ -244,3 +245,16 @@ async def test_a_household_code_refused_by_a_typed_question_stays_an_answer(
     reply = await cadre.say("TL00004")
 
     assert reply.startswith("Hộ TL00004 không thuộc danh sách hộ nghèo, cận nghèo")
+
+
+async def test_a_request_after_a_long_pause_is_served_before_the_resume_offer(
+    cadre: Talker, clock: Clock
+) -> None:
+    second = await _check_until_second_question(cadre)
+    clock.advance(timedelta(hours=2))
+
+    card = await cadre.say("bhyt")
+
+    assert card.startswith("Bảo hiểm y tế (BHYT)")
+    assert RESUME_CHECK in card
+    assert await cadre.say("1") == second
