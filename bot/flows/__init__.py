@@ -24,7 +24,8 @@ Flows (:mod:`bot.flows.flow`)::
         answer: an answer type (below); the value is stored in answers[name]
         when:   (answers) -> bool, the step is skipped when False
     Flow(name, title, steps, start=..., finish=..., keywords=(), matches=None,
-         roles=ALL_ROLES, describe=None, public=False, listed=True, code=None)
+         roles=ALL_ROLES, describe=None, public=False, listed=True, code=None,
+         by_household_code=False)
         steps:  Sequence[Step], or (answers) -> Sequence[Step] for steps built from answers
         start:  async (FlowContext) -> initial answers
         finish: async (FlowContext, answers) -> Sequence[Outbound]; runs in the message's
@@ -37,6 +38,8 @@ Flows (:mod:`bot.flows.flow`)::
                 of whatever access the person has then (onboarding by invite)
         listed: shown in menus (compact codes are not)
         code:   msgid of the flow as a compact code (“KT mã_hộ …”), listed on brief channels
+        by_household_code: a message that is only a household code of the user's area starts
+                this flow with it (the household check; the history for other roles)
 
 Answer types (:mod:`bot.flows.answers`), each with ``parse(text) -> value`` raising
 ``ParseError``/``InvalidInputError`` with a Vietnamese msgid, ``options()``, ``hint()`` and
@@ -58,10 +61,13 @@ Engine (:mod:`bot.flows.engine`)::
     replies: list[Outbound] = await engine.handle(inbound)
     FloodLimit(messages=30, per=timedelta(minutes=1))
 
-One transaction per inbound message. Cancel (``/huy``, ``hủy``, ``/cancel``), back
+One transaction per inbound message. Cancel (``/huy``, ``hủy``, ``thôi``, ``/cancel``), back
 (``/quaylai``, ``quay lai``, ``/back``) and help (``/giup``, ``/help``) work at every step;
 ``/start``, ``menu``, ``xin chào`` show the menu of the user's role, or offer to continue,
 restart or cancel an unfinished flow. Conversations idle for 3 days are closed with a note.
+A reply that does not fit the question but is a request (a keyword, a policy name, a
+household code) is served at once; the interrupted conversation is kept with its answers and
+offered again afterwards (the order of precedence is in :mod:`bot.flows.engine`).
 
 Who gets in: a revoked user (``users.revoked_at``) is refused at once with a note. A person
 without an account (or without a grant in force) talks with an empty ``Access`` (``user_id``

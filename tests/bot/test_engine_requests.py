@@ -258,3 +258,29 @@ async def test_a_request_after_a_long_pause_is_served_before_the_resume_offer(
     assert card.startswith("Bảo hiểm y tế (BHYT)")
     assert RESUME_CHECK in card
     assert await cadre.say("1") == second
+
+
+async def test_a_keyword_typo_mid_check_that_would_finish_at_once_is_suggested_and_asked_again(
+    talker: Callable[[str], Talker],
+) -> None:
+    manager = talker("manager")
+    second = await _check_until_second_question(manager)
+
+    reply = await manager.say("tom tta")
+
+    assert reply.startswith("Có phải anh/chị muốn “Tóm tắt địa bàn”? Nếu đúng, xin gõ: tom tat")
+    assert reply.endswith(second)
+
+
+async def test_beyond_three_interrupted_checks_the_oldest_is_closed_with_a_note(
+    cadre: Talker,
+) -> None:
+    await _check_until_second_question(cadre)
+    for code in ("TL00002", "TL00003", "TL00004"):
+        await cadre.script([f"kiem tra {code}", "2tr"])
+
+    reply = await cadre.say("kiem tra TL00010")
+    cancelled = await cadre.say("huy")
+
+    assert reply.startswith("Việc “Kiểm tra hộ” làm dở từ trước đã được đóng lại")
+    assert "Anh/chị đang làm dở: Kiểm tra hộ – hộ TL00004" in cancelled
