@@ -37,6 +37,7 @@ from bot.flows.commands import Command, command_of
 from bot.flows.context import FlowContext
 from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
+from bot.flows.more import next_page
 from bot.flows.routing import (
     BRIEF_CHANNELS,
     allowed_flows,
@@ -214,6 +215,11 @@ class Engine:
             return [Outbound(_(FLOODED))] if opening.count == limit.messages + 1 else []
         if opening.sender.revoked:
             return [Outbound(_(REVOKED))]
+        more = await next_page(
+            session, identity, inbound.text, now, in_conversation=opening.conversation is not None
+        )
+        if more is not None:
+            return more
         brief = identity.channel in self._brief_channels
         turn = _Turn(session, opening.sender.access or GUEST, identity, now, self._tz, brief)
         text = inbound.text.translate(CONTROL_AS_SPACE)
