@@ -13,6 +13,7 @@ Rules every flow gets for free:
   silence) offers continue / restart / cancel;
 - a reply that does not fit the step gets a short explanation and the same question again,
   and nothing is stored;
+- ``TIEP`` sends the next page of a reply a channel kept for later (:mod:`bot.flows.more`);
 - messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else;
 - with a :class:`FloodLimit`, an identity that sends more than its share of messages in a
   window gets one polite note and then silence until the window ends (counted in the

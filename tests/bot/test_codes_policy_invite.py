@@ -106,7 +106,7 @@ async def test_bad_cs_says_what_is_wrong_with_an_example(
 ) -> None:
     reply = await ask(bot, SMS_CADRE, text)
 
-    assert reply == f"{problem} Ví dụ: CS bhyt; CS cho hộ TL00001"
+    assert reply == f"{problem} Ví dụ: CS bhyt"
     assert await count(sessions, ConversationState) == 0
 
 

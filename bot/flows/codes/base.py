@@ -1,8 +1,8 @@
 """What every compact code shares: one message in, one short reply out, no state kept.
 
 A code flow has no steps: ``start`` keeps the words after the keyword and ``finish`` reads them,
-checks them, writes, and returns one reply (on brief channels cut to :data:`REPLY_LIMIT`, a
-safety net: the replies are written to fit). Bad input is answered at once with what is wrong
+checks them, writes, and returns one reply, written to fit :data:`REPLY_LIMIT` (a longer one is
+never cut: SMS sends it in pages). Bad input is answered at once with what is wrong
 and an example, in the same reply; nothing is written and no conversation is left waiting, so
 the person's next message is read afresh (on a feature phone the next message is usually the
 corrected code, or another code).
@@ -78,7 +78,7 @@ def code_flow(
             text = error_text(error)
             if shown is not None:
                 text = f"{text} {_(EXAMPLE).format(example=shown)}"
-        return [Outbound(shorten(text) if context.brief else text)]
+        return [Outbound(text)]
 
     return Flow(
         name=name,

@@ -22,7 +22,9 @@ from storage.household_search import search_households
 
 MAX_QUERY = 120
 USAGE = __("CS từ_khóa")
-EXAMPLE = __("CS bhyt; CS cho hộ TL00001")
+EXAMPLE = "CS bhyt"
+"""One message that is always accepted (a policy every catalogue has), so sending the example
+back works; ``CS cho hộ <mã hộ>`` is in the README and the one-line help of the codes."""
 MISSING = __("Thiếu từ khóa chính sách.")
 TOO_LONG = __("Từ khóa dài quá (tối đa {max} ký tự).")
 NOT_FOUND = __("Chưa tìm thấy chính sách nào với từ khóa này.")
@@ -39,7 +41,7 @@ HOUSEHOLD_WORDS = (("cho", "ho"), ("ho",))
 
 
 async def example(context: FlowContext) -> str | None:
-    return _(EXAMPLE)
+    return EXAMPLE
 
 
 def _household_words(words: list[str]) -> str | None:
