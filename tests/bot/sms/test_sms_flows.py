@@ -20,6 +20,7 @@ from storage.units import find_unit
 from tests.bot.conftest import Clock
 from tests.bot.fake_sms import TOKEN, FakeSmsGateway
 from tests.bot.sms.conftest import SECRET, SmsLine, open_line
+from tests.bot.test_followup_report import seed_many_tasks
 from tests.bot.test_household_check import ANSWERS_AFTER_HOUSEHOLD
 
 CADRE = "0912345678"
@@ -140,3 +141,22 @@ async def test_a_long_question_comes_first_and_tiep_brings_its_options_even_afte
     options = next(n for n, text in enumerate(lines) if text.startswith("1. "))
     assert question < options, "the question text comes before its options"
     assert after.startswith("Dan toc cua ho"), "the paged question was answered by its number"
+
+
+async def test_a_mentor_with_93_tasks_gets_every_household_over_pages_then_its_tasks(
+    line: SmsLine, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    await seed_many_tasks(sessions, clock, households=31)
+    mentor = "0987111333"
+
+    pages = await line.say(mentor, "bao cao viec")
+    while pages[-1].endswith(TIEP_LINE):
+        pages += await line.say(mentor, "TIEP")
+        assert len(pages) < 20
+    [tasks] = await line.say(mentor, "31")
+
+    assert_fits(pages)
+    assert pages[0].startswith("Anh/chi bao cao viec cua ho nao?")
+    whole = " ".join(pages)
+    assert all(f"{n}. Ho M{n:03d} - Chu ho {n} (3 viec)" in whole for n in range(1, 32))
+    assert tasks.startswith("Ho M031: anh/chi bao cao viec nao?\n1. Bao hiem y te")
