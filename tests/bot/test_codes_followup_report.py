@@ -312,7 +312,7 @@ async def test_every_example_in_an_error_of_a_code_is_accepted_when_sent_back(
 
     assert offered, refused
     for example in offered:
-        accepted = await ask(bot, who, example)
+        accepted = await ask(bot, who, example, short=not example.startswith("CS"))
         assert "Ví dụ:" not in accepted, (example, accepted)
         assert accepted.startswith(ACCEPTED), (example, accepted)
 

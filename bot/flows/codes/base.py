@@ -18,7 +18,6 @@ from bot.flows.flow import ALL_ROLES, Answers, Flow
 from bot.flows.messages import Outbound
 from bot.i18n import _, __
 from poverty.errors import InvalidInputError
-from poverty.text import strip_marks
 
 REPLY_LIMIT = 300
 """Characters a reply may take once tone marks are stripped: two SMS parts of 153."""
@@ -29,16 +28,6 @@ HOUSEHOLD_CODE_INVALID = __("Mã hộ chỉ gồm chữ không dấu, số và d
 Runner = Callable[[FlowContext, list[str]], Awaitable[str]]
 """Reads the words after the keyword, does the work, returns the reply; raises
 :class:`InvalidInputError` for bad input before writing anything."""
-
-
-def shorten(text: str, limit: int = REPLY_LIMIT) -> str:
-    """``text`` cut at a word boundary with ``...`` when it is longer than ``limit`` once the
-    tone marks are stripped (stripping keeps the length of composed Vietnamese text)."""
-    if len(strip_marks(text)) <= limit:
-        return text
-    cut = text[: limit - 3]
-    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
-    return head.rstrip(" ,;:.") + "..."
 
 
 def household_code(word: str) -> str:
