@@ -10,10 +10,12 @@ mentor can answer one task of a digest with a code and then ask for the rest of 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows.more import MORE
@@ -22,6 +24,8 @@ from storage.kept_pages import keep_pages
 
 CHANNEL = "sms"
 DEFAULT_KEEP = timedelta(days=3)
+
+log = logging.getLogger(__name__)
 
 
 def more_line() -> str:
@@ -51,6 +55,12 @@ class PageStore:
     keep: timedelta = DEFAULT_KEEP
 
     async def keep_rest(self, phone: str, pages: Sequence[str]) -> None:
-        if len(pages) > 1:
+        """Keep the rest after the first page was sent. A database failure here must not make
+        the sent page count as failed (it would be sent again): it is only logged."""
+        if len(pages) <= 1:
+            return
+        try:
             async with self.sessions() as session, session.begin():
                 await keep_rest(session, phone, pages, self.clock(), self.keep)
+        except SQLAlchemyError as error:
+            log.warning("sms: the rest of a long message was not kept (%s)", type(error).__name__)
