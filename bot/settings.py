@@ -65,7 +65,10 @@ class Settings(BaseSettings):
     sms_send_user: str | None = None
     """SMSGate's Basic-auth user name (the password is ``SMS_SEND_TOKEN``)."""
     sms_max_parts: int = 2
-    """An SMS reply longer than this many parts is cut short with a marker."""
+    """An SMS reply longer than this many parts is sent in pages of this many parts, each but
+    the last ending with “(gui TIEP de xem tiep)”; ``TIEP`` sends the next page."""
+    sms_pages_keep_hours: int = 72
+    """How long the rest of a long SMS reply waits for ``TIEP``."""
     sms_loop_replies: int = 5
     sms_loop_minutes: int = 10
     """At most ``sms_loop_replies`` messages from one number are handled (and answered) per

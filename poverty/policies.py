@@ -36,6 +36,7 @@ __all__ = [
     "Policy",
     "PolicyMatch",
     "PolicyStatus",
+    "is_entitled",
     "load_policies",
     "parse_policies",
     "policies_for",
@@ -227,3 +228,13 @@ def policies_for(
             addresses = tuple(code for code in policy.indicators if code in deprived_set)
             matches.append(PolicyMatch(policy, entitlements, addresses))
     return sorted(matches, key=lambda match: -len(match.addresses))
+
+
+def is_entitled(policy: Policy, status: str | None, newly_escaped: bool = False) -> bool:
+    """Whether the catalogue gives ``policy`` to a household of official ``status``: one of its
+    status rows applies, or a row is tied to no status (a province's top-up, an age), which
+    the catalogue cannot judge, so the household may well qualify."""
+    statuses = {status} if status is not None else set()
+    if newly_escaped:
+        statuses.add("moi_thoat_ngheo")
+    return any(e.status is None for e in policy.eligible) or bool(policy.entitlements_for(statuses))

@@ -7,6 +7,7 @@ Results are :class:`HouseholdInfo` values, small enough to keep in a conversatio
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -130,11 +131,15 @@ async def get_household(session: AsyncSession, access: Access, code: str) -> Hou
     return found[0] if found else None
 
 
-async def first_household_code(session: AsyncSession, access: Access) -> str | None:
-    """A household code of the user's area (the first in code order), for examples."""
-    return await session.scalar(
-        select(Household.code).where(households_in_scope(access)).order_by(Household.code).limit(1)
-    )
+async def first_household_code(
+    session: AsyncSession, access: Access, statuses: Collection[str] | None = None
+) -> str | None:
+    """A household code of the user's area (the first in code order), for examples; with
+    ``statuses``, the first whose official status is one of them."""
+    query = select(Household.code).where(households_in_scope(access))
+    if statuses is not None:
+        query = query.where(Household.official_status.in_(list(statuses)))
+    return await session.scalar(query.order_by(Household.code).limit(1))
 
 
 async def is_code_taken(session: AsyncSession, code: str) -> bool:

@@ -432,6 +432,31 @@ class ConversationState(Base):
     expires_at: Mapped[datetime]
 
 
+class KeptPages(Base):
+    """The rest of a reply a channel could not show at once, kept so the person can ask for it.
+
+    SMS: ``ref`` is empty and ``pages`` the texts still to send, in order (``TIEP`` sends the
+    first and removes it); Telegram: ``ref`` is the message id of a paged keyboard and ``pages``
+    its options as ``[key, label]`` pairs (◀ ▶ redraw it). One row per (identity, ref): a new
+    long reply replaces the old rest. A row outlives a restart and is ignored after
+    ``expires_at``.
+    """
+
+    __tablename__ = "kept_pages"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", "ref", name="uq_kept_pages_identity_ref"),
+        Index("ix_kept_pages_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(32), default="")
+    pages: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
 class ProcessedUpdate(Base):
     """A channel update already handled; a redelivered webhook finds its row and is ignored."""
 

@@ -150,6 +150,7 @@ def serve_telegram(
     if settings.telegram_token is None:
         return None
     from bot.handlers.telegram.outbox import TelegramOutboxSender
+    from bot.handlers.telegram.paging import KeyboardPages
     from bot.handlers.telegram.photos import PhotoDesk
     from bot.handlers.telegram.service import DRAIN_SECONDS, prepare, serve_polling
     from bot.handlers.telegram.setup import build_telegram
@@ -157,7 +158,11 @@ def serve_telegram(
 
     token = settings.telegram_token.get_secret_value()
     telegram = build_telegram(
-        token, settings.telegram_api_url, engine, PhotoDesk(rt.sessions, rt.now)
+        token,
+        settings.telegram_api_url,
+        engine,
+        PhotoDesk(rt.sessions, rt.now),
+        KeyboardPages(rt.sessions, rt.now),
     )
     sender = TelegramOutboxSender(telegram.bot)
     if webhook is None:

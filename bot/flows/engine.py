@@ -13,6 +13,7 @@ Rules every flow gets for free:
   silence) offers continue / restart / cancel;
 - a reply that does not fit the step gets a short explanation and the same question again,
   and nothing is stored;
+- ``TIEP`` sends the next page of a reply a channel kept for later (:mod:`bot.flows.more`);
 - messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else;
 - with a :class:`FloodLimit`, an identity that sends more than its share of messages in a
   window gets one polite note and then silence until the window ends (counted in the
@@ -59,6 +60,7 @@ from bot.flows.commands import Command, command_of
 from bot.flows.context import FlowContext
 from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
+from bot.flows.more import next_page
 from bot.flows.routing import (
     BRIEF_CHANNELS,
     Match,
@@ -248,6 +250,11 @@ class Engine:
             return [Outbound(_(FLOODED))] if opening.count == limit.messages + 1 else []
         if opening.sender.revoked:
             return [Outbound(_(REVOKED))]
+        more = await next_page(
+            session, identity, inbound.text, now, in_conversation=opening.conversation is not None
+        )
+        if more is not None:
+            return more
         brief = identity.channel in self._brief_channels
         turn = _Turn(session, opening.sender.access or GUEST, identity, now, self._tz, brief)
         text = inbound.text.translate(CONTROL_AS_SPACE)

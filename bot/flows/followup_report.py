@@ -2,13 +2,17 @@
 ``giao đỡ đầu``: a manager assigns a household of their area to a mentor by phone number.
 
 The list offered is the open follow-ups of the households the person mentors now (a hand-over
-moves them to the new mentor). "Done" closes the follow-up; the other answers keep it open and
-stop the repeated reminder until it is overdue. Every answer is audited
+moves them to the new mentor), grouped by household: the mentor picks a household (by number or
+code), then one of its tasks, so a mentor of many households never scrolls through every task
+at once. A question with one possible answer (one household, one task) is not asked. "Done"
+closes the follow-up; the other answers keep it open and stop the repeated reminder until it is
+overdue. Every answer is audited
 (:func:`storage.followups.report_followup`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -29,7 +33,8 @@ from storage.mentors import assign_mentor
 from storage.models import Household, MentorAssignment
 
 TITLE = __("Báo cáo việc đỡ đầu")
-PICK = __("Anh/chị báo cáo việc nào?")
+PICK_HOUSEHOLD = __("Anh/chị báo cáo việc của hộ nào?")
+PICK = __("Hộ {code}: anh/chị báo cáo việc nào?")
 STATE = __("Tình hình {item}?")
 NOTE = __("Ghi chú ngắn cho việc này (gõ “không” nếu không có):")
 NOTHING_OPEN = __("Anh/chị không có việc đỡ đầu nào đang chờ báo cáo.")
@@ -38,6 +43,8 @@ LEFT = __("Còn {count} việc chờ báo cáo; gõ “báo cáo việc” để
 NONE_LEFT = __("Không còn việc nào chờ báo cáo. Cảm ơn anh/chị!")
 NOT_YOURS = __("Việc này không còn do anh/chị theo dõi.")
 ITEM = __("Hộ {code} – {indicator} (hạn {due})")
+TASK = __("{indicator} (hạn {due})")
+HOUSEHOLD = __("Hộ {code} – {name} ({count} việc)")
 
 STATES = (
     Option("done", __("Đã xong")),
@@ -77,25 +84,78 @@ def _item_label(item: OpenFollowUp, names: dict[str, str]) -> str:
     )
 
 
+def _task_label(item: OpenFollowUp, names: dict[str, str]) -> str:
+    indicator = _(names.get(item.indicator, item.indicator))
+    return _(TASK).format(indicator=indicator, due=format_date(item.due_on))
+
+
 async def _start(context: FlowContext) -> Answers:
+    """``_items``: every task as ``[id, label naming the household]``; ``_households``: the
+    households as ``[code, label]``, in the order of their first task; ``_tasks``: task id →
+    ``[household code, label within the household]``."""
     items = await _mine(context)
     names = _indicator_names()
-    answers: Answers = {"_items": [[str(f.id), _item_label(f, names)] for f in items]}
-    if len(items) == 1:
-        answers["viec"] = str(items[0].id)
-    return answers
+    counts = Counter(f.household_code for f in items)
+    households: dict[str, str] = {}
+    for f in items:
+        households.setdefault(
+            f.household_code,
+            _(HOUSEHOLD).format(
+                code=f.household_code, name=f.head_name, count=counts[f.household_code]
+            ),
+        )
+    return {
+        "_items": [[str(f.id), _item_label(f, names)] for f in items],
+        "_households": [[code, label] for code, label in households.items()],
+        "_tasks": {str(f.id): [f.household_code, _task_label(f, names)] for f in items},
+    }
+
+
+def _household(answers: Answers) -> str | None:
+    """The household picked, or the only one."""
+    households = answers.get("_households") or []
+    if len(households) == 1:
+        return str(households[0][0])
+    picked = answers.get("ho")
+    return str(picked) if picked is not None else None
+
+
+def _tasks_of(answers: Answers) -> list[Option]:
+    code = _household(answers)
+    tasks: dict[str, list[str]] = answers.get("_tasks") or {}
+    return [Option(key, label) for key, (owner, label) in tasks.items() if owner == code]
+
+
+def _chosen(answers: Answers) -> str | None:
+    """The task picked, or the only task of the household picked."""
+    if answers.get("viec") is not None:
+        return str(answers["viec"])
+    tasks = _tasks_of(answers)
+    return tasks[0].key if len(tasks) == 1 else None
 
 
 def _label(answers: Answers) -> str:
-    return next((label for key, label in answers["_items"] if key == answers.get("viec")), "")
+    chosen = _chosen(answers)
+    return next((label for key, label in answers.get("_items") or [] if key == chosen), "")
 
 
 def _steps(answers: Answers) -> Sequence[Step]:
-    items = answers.get("_items") or []
-    if not items:
+    households = answers.get("_households") or []
+    if not households:
         return ()
     return (
-        Step("viec", PICK, Choice([Option(key, label) for key, label in items])),
+        Step(
+            "ho",
+            PICK_HOUSEHOLD,
+            Choice([Option(code, label) for code, label in households]),
+            when=lambda a: len(households) > 1,
+        ),
+        Step(
+            "viec",
+            lambda a: _(PICK).format(code=_household(a)),
+            Choice(_tasks_of(answers)),
+            when=lambda a: len(_tasks_of(a)) > 1,
+        ),
         Step(
             "trang_thai",
             lambda a: _(STATE).format(item=_label(a)),
@@ -106,14 +166,15 @@ def _steps(answers: Answers) -> Sequence[Step]:
 
 
 async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
-    if not answers.get("_items"):
+    chosen = _chosen(answers)
+    if not answers.get("_items") or chosen is None:
         return [Outbound(_(NOTHING_OPEN))]
-    if answers["viec"] not in {str(f.id) for f in await _mine(context)}:
+    if chosen not in {str(f.id) for f in await _mine(context)}:
         raise InvalidInputError(NOT_YOURS)
     note = None if fold(answers["ghi_chu"]) in NO_NOTE else answers["ghi_chu"]
     state: ReportState = answers["trang_thai"]
     actor = Actor(f"user:{context.access.user_id}", context.access.user_id)
-    await report_followup(context.session, int(answers["viec"]), state, note, actor, context.now)
+    await report_followup(context.session, int(chosen), state, note, actor, context.now)
     state_label = next(_(o.label) for o in STATES if o.key == state)
     replies = [_(SAVED).format(item=_label(answers), state=state_label.lower())]
     waiting = sum(1 for f in await _mine(context) if f.state == "open")

@@ -3,6 +3,7 @@ one message, by SMS and by chat (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -265,21 +266,65 @@ async def test_bc_is_refused_to_a_mentor(bot: Engine) -> None:
     assert reply.startswith("Xin lỗi, việc “Nộp báo cáo bằng mã BC” không thuộc vai trò")
 
 
+STRANGER_SMS = IdentityRef("sms", "+84911000222")
+ACCEPTED = (
+    "Đã ghi nhận hộ",  # DD
+    "Đã nộp",  # BC
+    "Đã lưu kiểm tra hộ",  # KT
+    "Bảo hiểm y tế (BHYT): ",  # CS
+    "Đã ghi hỗ trợ hộ",  # HT
+)
+
+
+def examples_in(reply: str) -> list[str]:
+    """Every complete message an error reply offers: the one to confirm with (“… ở cuối:
+    <message>”) and the example (“Ví dụ: <message>”)."""
+    found = re.findall(r"ở cuối: (.+?)(?: Ví dụ: |$)", reply)
+    if "Ví dụ: " in reply:
+        found.append(reply.rsplit("Ví dụ: ", 1)[1])
+    return found
+
+
 @pytest.mark.parametrize(
     ("who", "wrong"),
-    [(MENTOR_SMS, "DD"), (MENTOR_SMS, "DD H9 bhyt xong"), (CADRE_SMS, "BC xyz")],
-    ids=["dd-empty", "dd-not-mine", "bc-unknown"],
-)
-async def test_the_example_in_an_error_is_accepted_when_sent_back(
+    [
+        (MENTOR_SMS, "DD"),
+        (MENTOR_SMS, "DD H9 bhyt xong"),
+        (CADRE_SMS, "BC xyz"),
+        (CADRE_SMS, "KT"),
+        (CADRE_SMS, "KT H1 1100"),
+        (CADRE_SMS, "KT H1 110000001100 25tr"),
+        (CADRE_SMS, "CS xyzxyz qwqw"),
+        (CADRE_SMS, "HT"),
+        (CADRE_SMS, "HT H1 xyz 5tr"),
+        (CADRE_SMS, "HT H1 vay_ho_can_ngheo 5tr"),
+    ],
+    ids=[
+        "dd-empty", "dd-not-mine", "bc-unknown", "kt-empty", "kt-short", "kt-unusual-income",
+        "cs-unknown", "ht-empty", "ht-unknown-policy", "ht-not-entitled",
+    ],
+)  # fmt: skip
+async def test_every_example_in_an_error_of_a_code_is_accepted_when_sent_back(
     bot: Engine, seeded: Seeded, who: IdentityRef, wrong: str
 ) -> None:
     refused = await ask(bot, who, wrong)
-    example = refused.rsplit("Ví dụ: ", 1)[1]
+    offered = examples_in(refused)
 
-    accepted = await ask(bot, who, example)
+    assert offered, refused
+    for example in offered:
+        accepted = await ask(bot, who, example, short=not example.startswith("CS"))
+        assert "Ví dụ:" not in accepted, (example, accepted)
+        assert accepted.startswith(ACCEPTED), (example, accepted)
 
-    assert "Ví dụ:" not in accepted, accepted
-    assert accepted.startswith(("Đã ghi nhận hộ", "Đã nộp")), accepted
+
+async def test_the_dk_example_is_read_as_a_whole_message_only_its_invite_is_unknown(
+    bot: Engine,
+) -> None:
+    [example] = examples_in(await ask(bot, STRANGER_SMS, "DK"))
+
+    reply = await ask(bot, STRANGER_SMS, example)
+
+    assert reply.startswith("Mã mời không đúng."), "a well-formed DK: no invite has that code"
 
 
 @pytest.mark.parametrize("words", ["hộ của tôi", "danh sach ho", "việc cần làm"])

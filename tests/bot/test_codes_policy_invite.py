@@ -64,13 +64,15 @@ def test_codes_are_kept_out_of_the_menu_but_registered() -> None:
     assert all(not f.listed for f in codes)
 
 
-async def test_cs_by_sms_gives_a_short_card(bot: Engine) -> None:
-    reply = await ask(bot, SMS_CADRE, "CS bhyt")
+async def test_cs_by_sms_gives_a_short_card_whole_never_cut(bot: Engine) -> None:
+    [reply] = [r.text for r in await bot.handle(Inbound(SMS_CADRE, "CS bhyt"))]
 
     assert reply.startswith(
         "Bảo hiểm y tế (BHYT): Nhà nước đóng hoặc hỗ trợ tiền mua thẻ BHYT cho người thuộc hộ nghèo"
     )
     assert "Cần làm: Rà soát để mọi thành viên" in reply
+    assert "\n" not in reply
+    assert not reply.endswith("..."), "a long card goes over SMS pages (TIEP), not cut"
 
 
 async def test_cs_on_the_console_gives_the_full_card_of_the_best_match(bot: Engine) -> None:
@@ -82,11 +84,12 @@ async def test_cs_on_the_console_gives_the_full_card_of_the_best_match(bot: Engi
     assert len(strip_marks(card)) > SMS_LIMIT
 
 
-async def test_cs_for_a_household_by_sms_names_its_policies(bot: Engine) -> None:
-    reply = await ask(bot, SMS_CADRE, "cs cho ho TL00001")
+async def test_cs_for_a_household_by_sms_names_all_its_policies(bot: Engine) -> None:
+    [reply] = [r.text for r in await bot.handle(Inbound(SMS_CADRE, "cs cho ho TL00001"))]
 
     assert reply.startswith("Hộ TL00001 (Nguyễn Văn An): Hộ nghèo năm 2025. Được hưởng: ")
     assert "Bảo hiểm y tế (BHYT)" in reply
+    assert reply.endswith("."), "the list of policies is never cut"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +109,7 @@ async def test_bad_cs_says_what_is_wrong_with_an_example(
 ) -> None:
     reply = await ask(bot, SMS_CADRE, text)
 
-    assert reply == f"{problem} Ví dụ: CS bhyt; CS cho hộ TL00001"
+    assert reply == f"{problem} Ví dụ: CS bhyt"
     assert await count(sessions, ConversationState) == 0
 
 

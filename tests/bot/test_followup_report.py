@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows.engine import Engine
 from bot.flows.followup_report import FOLLOWUP_REPORT, MENTOR_ASSIGNMENT
 from bot.flows.messages import IdentityRef, Inbound, Outbound
-from storage.followups import open_followups
-from storage.mentors import list_assignments
-from storage.models import AuditLog, RoleGrant
+from storage.audit import Actor
+from storage.followups import open_followups, sync_followups
+from storage.households import HouseholdRow, save_households
+from storage.mentors import assign_mentor, list_assignments
+from storage.models import AdminUnit, AuditLog, Household, RoleGrant, User
 from tests.bot.conftest import Clock
 from tests.scheduler.test_reminders import seed
 
@@ -39,12 +41,17 @@ async def say(bot: Engine, text: str, who: IdentityRef = MENTOR) -> list[Outboun
 async def test_mentor_reports_one_followup_done_with_a_note(
     bot: Engine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    [pick] = await say(bot, "bao cao viec")
-    assert pick.text == "Anh/chị báo cáo việc nào?"
+    [households] = await say(bot, "bao cao viec")
+    assert households.text == "Anh/chị báo cáo việc của hộ nào?"
+    assert [o.label for o in households.choices] == [
+        "Hộ H1 – Chủ hộ 1 (2 việc)",
+        "Hộ H2 – Chủ hộ 2 (1 việc)",
+    ]
+    [pick] = await say(bot, "1")
+    assert pick.text == "Hộ H1: anh/chị báo cáo việc nào?"
     assert [o.label for o in pick.choices] == [
-        "Hộ H1 – Bảo hiểm y tế (hạn 08/12/2026)",
-        "Hộ H2 – Bảo hiểm y tế (hạn 08/12/2026)",
-        "Hộ H1 – Việc làm (hạn 23/12/2026)",
+        "Bảo hiểm y tế (hạn 08/12/2026)",
+        "Việc làm (hạn 23/12/2026)",
     ]
     [state] = await say(bot, "1")
     assert state.text == "Tình hình Hộ H1 – Bảo hiểm y tế (hạn 08/12/2026)?"
@@ -68,12 +75,31 @@ async def test_mentor_reports_one_followup_done_with_a_note(
 
 async def test_in_progress_keeps_the_followup_in_the_list(bot: Engine) -> None:
     await say(bot, "bao cao viec")
-    await say(bot, "2")
+    [state] = await say(bot, "H2")  # by code; its only task is not asked for
+    assert state.text == "Tình hình Hộ H2 – Bảo hiểm y tế (hạn 08/12/2026)?"
     await say(bot, "dang lam")
     [reply] = await say(bot, "khong")
     assert reply.text.endswith("Còn 2 việc chờ báo cáo; gõ “báo cáo việc” để báo cáo tiếp.")
     [pick] = await say(bot, "bao cao viec")
-    assert len(pick.choices) == 3
+    assert len(pick.choices) == 2
+
+
+async def test_many_tasks_are_picked_household_first_never_as_one_flat_list(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    await seed_many_tasks(sessions, clock, households=31)  # 93 open tasks, 3 per household
+    bot = Engine(sessions, clock, [FOLLOWUP_REPORT])
+
+    [households] = await say(bot, "bao cao viec", SMS_MENTOR)
+    [tasks] = await say(bot, "M031", SMS_MENTOR)
+    [state] = await say(bot, "3", SMS_MENTOR)
+
+    assert len(households.choices) == 31
+    assert households.choices[-1].label == "Hộ M031 – Chủ hộ 31 (3 việc)"
+    assert [o.label.split(" (")[0] for o in tasks.choices] == [
+        "Bảo hiểm y tế", "Việc làm", "Nguồn nước sinh hoạt",
+    ]  # fmt: skip
+    assert state.text.startswith("Tình hình Hộ M031 – Nguồn nước sinh hoạt")
 
 
 async def test_someone_without_mentored_households_is_told_so(bot: Engine) -> None:
@@ -111,3 +137,33 @@ async def test_household_outside_the_managers_area_is_refused(
     [refused, again] = await say(bot, "0987654321", MANAGER)
     assert refused.text == "Không tìm thấy hộ mã “KHONG-CO” trong địa bàn của anh/chị."
     assert again.text == "Số điện thoại người đỡ đầu?"
+
+
+SMS_MENTOR = IdentityRef("sms", "+84987111333")
+
+
+async def seed_many_tasks(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, households: int
+) -> None:
+    """``households`` poor households, each with three open follow-ups, all mentored by the
+    phone :data:`SMS_MENTOR`."""
+    rows = [
+        HouseholdRow(
+            code=f"M{i:03d}", head_name=f"Chủ hộ {i}", province="Quảng Trị", commune="Cam Hiếu",
+            members=4, status="ngheo", poor_group="chinh_sach_giam_ngheo", year=2026,
+            deprivations={"viec_lam": True, "bhyt": True, "nuoc_sinh_hoat": True},
+        )
+        for i in range(1, households + 1)
+    ]  # fmt: skip
+    actor = Actor("test")
+    async with sessions() as session, session.begin():
+        await save_households(session, rows, actor, clock.now, default_year=2026)
+        ids = list(await session.scalars(select(Household.id)))
+        await sync_followups(session, ids, clock.now, actor)
+        for row in rows:
+            await assign_mentor(session, row.code, SMS_MENTOR.external_id, actor, clock.now)
+        mentor = await session.scalar(select(User.id).where(User.phone == SMS_MENTOR.external_id))
+        commune = await session.scalar(select(AdminUnit.id).where(AdminUnit.name == "Cam Hiếu"))
+        assert mentor is not None
+        assert commune is not None
+        session.add(RoleGrant(user_id=mentor, role="mentor", unit_id=commune, granted_at=clock.now))

@@ -160,7 +160,7 @@ async def test_support_by_sms_code_and_bad_codes_get_short_answers(
         "Đã ghi hỗ trợ hộ TL00002: Bảo hiểm y tế (BHYT), 1.200.000 đồng, ngày 23/11/2026."
     )
     assert await sms(bot, "HT") == (
-        "Thiếu mã hộ, chính sách hoặc số tiền. Ví dụ: HT TL00001 bhyt 5tr 15/3"
+        "Thiếu mã hộ, chính sách hoặc số tiền. Ví dụ: HT TL00001 bhyt 5tr"
     )
     assert (await sms(bot, "HT CT00001 bhyt 5tr")).startswith(
         "Không tìm thấy hộ mã “CT00001” trong địa bàn của anh/chị."
@@ -183,6 +183,30 @@ async def test_support_by_sms_code_and_bad_codes_get_short_answers(
         ("nha_o", 20_000_000, "sms"),
     ]
     assert len(audited) == 3
+
+
+async def test_ht_for_a_policy_the_household_is_not_entitled_to_asks_for_dung_first(
+    bot: Engine, sessions: Sessions
+) -> None:
+    asked = await sms(bot, "HT TL00004 vay_ho_ngheo 5tr")
+
+    assert asked == (
+        "Hộ TL00004 (hộ không nghèo) không thuộc diện “Vay vốn ưu đãi hộ nghèo (NHCSXH)” "
+        "(dành cho: hộ nghèo). Nếu vẫn đúng, gửi lại tin kèm chữ DUNG ở cuối: "
+        "HT TL00004 vay_ho_ngheo 5tr DUNG Ví dụ: HT TL00001 bhyt 5tr"
+    )
+    async with sessions() as session:
+        assert list(await session.scalars(select(SupportRecord))) == []
+    assert (await sms(bot, "HT TL00002 vay_ho_ngheo 5tr 1/11")).startswith(
+        "Hộ TL00002 (hộ cận nghèo) không thuộc diện"
+    )
+    assert await sms(bot, "ht tl00004 vay_ho_ngheo 5tr dung") == (
+        "Đã ghi hỗ trợ hộ TL00004: Vay vốn ưu đãi hộ nghèo (NHCSXH), 5.000.000 đồng, "
+        "ngày 23/11/2026."
+    )
+    async with sessions() as session:
+        records = list(await session.scalars(select(SupportRecord)))
+    assert [(r.policy_code, r.amount) for r in records] == [("vay_ho_ngheo", 5_000_000)]
 
 
 async def test_mentor_kind_records_the_organisation(

@@ -64,7 +64,7 @@ async def server(
 async def test_a_captured_sms_replayed_under_new_event_ids_records_the_support_once(
     server: Server,
 ) -> None:
-    body = sms_event("capture-1", CADRE_PHONE, "HT TL00001 vay_ho_ngheo 5tr")
+    body = sms_event("capture-1", CADRE_PHONE, "HT TL00001 vay_ho_ngheo 5tr DUNG")
     headers = sms_headers(body, event_id="capture-1")
     assert (await server.post(SMS, body, headers))[0] == 200
 

@@ -1,8 +1,8 @@
 """What every compact code shares: one message in, one short reply out, no state kept.
 
 A code flow has no steps: ``start`` keeps the words after the keyword and ``finish`` reads them,
-checks them, writes, and returns one reply (on brief channels cut to :data:`REPLY_LIMIT`, a
-safety net: the replies are written to fit). Bad input is answered at once with what is wrong
+checks them, writes, and returns one reply, written to fit :data:`REPLY_LIMIT` (a longer one is
+never cut: SMS sends it in pages). Bad input is answered at once with what is wrong
 and an example, in the same reply; nothing is written and no conversation is left waiting, so
 the person's next message is read afresh (on a feature phone the next message is usually the
 corrected code, or another code).
@@ -18,7 +18,6 @@ from bot.flows.flow import ALL_ROLES, Answers, Flow
 from bot.flows.messages import Outbound
 from bot.i18n import _, __
 from poverty.errors import InvalidInputError
-from poverty.text import strip_marks
 
 REPLY_LIMIT = 300
 """Characters a reply may take once tone marks are stripped: two SMS parts of 153."""
@@ -29,16 +28,6 @@ HOUSEHOLD_CODE_INVALID = __("Mã hộ chỉ gồm chữ không dấu, số và d
 Runner = Callable[[FlowContext, list[str]], Awaitable[str]]
 """Reads the words after the keyword, does the work, returns the reply; raises
 :class:`InvalidInputError` for bad input before writing anything."""
-
-
-def shorten(text: str, limit: int = REPLY_LIMIT) -> str:
-    """``text`` cut at a word boundary with ``...`` when it is longer than ``limit`` once the
-    tone marks are stripped (stripping keeps the length of composed Vietnamese text)."""
-    if len(strip_marks(text)) <= limit:
-        return text
-    cut = text[: limit - 3]
-    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
-    return head.rstrip(" ,;:.") + "..."
 
 
 def household_code(word: str) -> str:
@@ -78,7 +67,7 @@ def code_flow(
             text = error_text(error)
             if shown is not None:
                 text = f"{text} {_(EXAMPLE).format(example=shown)}"
-        return [Outbound(shorten(text) if context.brief else text)]
+        return [Outbound(text)]
 
     return Flow(
         name=name,

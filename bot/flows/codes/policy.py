@@ -8,7 +8,7 @@ household's policies by name; other channels get the same full card as the guide
 
 from __future__ import annotations
 
-from bot.flows.codes.base import REPLY_LIMIT, code_flow, shorten
+from bot.flows.codes.base import code_flow
 from bot.flows.context import FlowContext
 from bot.flows.policy_lookup import household_policies_text, policy_card
 from bot.i18n import _, __
@@ -22,7 +22,9 @@ from storage.household_search import search_households
 
 MAX_QUERY = 120
 USAGE = __("CS từ_khóa")
-EXAMPLE = __("CS bhyt; CS cho hộ TL00001")
+EXAMPLE = "CS bhyt"
+"""One message that is always accepted (a policy every catalogue has), so sending the example
+back works; ``CS cho hộ <mã hộ>`` is in the README and the one-line help of the codes."""
 MISSING = __("Thiếu từ khóa chính sách.")
 TOO_LONG = __("Từ khóa dài quá (tối đa {max} ký tự).")
 NOT_FOUND = __("Chưa tìm thấy chính sách nào với từ khóa này.")
@@ -39,7 +41,7 @@ HOUSEHOLD_WORDS = (("cho", "ho"), ("ho",))
 
 
 async def example(context: FlowContext) -> str | None:
-    return _(EXAMPLE)
+    return EXAMPLE
 
 
 def _household_words(words: list[str]) -> str | None:
@@ -70,7 +72,7 @@ async def _household(context: FlowContext, text: str) -> HouseholdNeeds:
 
 def brief_card(policy: Policy) -> str:
     text = _(CARD).format(name=_(policy.name), summary=_(policy.summary), how_to=_(policy.how_to))
-    return shorten(" ".join(text.split()), REPLY_LIMIT)
+    return " ".join(text.split())
 
 
 def brief_household(needs: HouseholdNeeds) -> str:
@@ -84,7 +86,7 @@ def brief_household(needs: HouseholdNeeds) -> str:
     matches = policies_for(needs.official_status, needs.deprived, needs.newly_escaped)
     names = "; ".join(_(m.policy.name) for m in matches)
     tail = _(QUALIFIES).format(names=names) if matches else _(QUALIFIES_NONE)
-    return shorten(f"{head} {tail}", REPLY_LIMIT)
+    return f"{head} {tail}"
 
 
 async def run(context: FlowContext, words: list[str]) -> str:

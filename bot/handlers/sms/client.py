@@ -4,7 +4,10 @@ the gateway's answer as a :class:`scheduler.sending.SendResult`.
 2xx → sent; 429 → wait for ``Retry-After`` seconds (30 when absent); 5xx, a timeout or a
 connection error → temporary (the dispatcher retries with back-off); any other 4xx → rejected
 (retrying the same request cannot help). The text is rendered here, so reminders the scheduler
-queued with tone marks and choices leave as GSM-7 like every reply.
+queued with tone marks and choices leave as GSM-7 like every reply. A reminder longer than
+``max_parts`` parts leaves as its first page, the rest kept for ``TIEP`` once the gateway has
+taken it (:mod:`~bot.handlers.sms.pages`); without a page store (tests of the HTTP contract) the
+whole text leaves as one message and the gateway splits it into as many parts as it needs.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import Any
 
 import aiohttp
 
+from bot.handlers.sms.pages import PageStore, more_line
 from bot.handlers.sms.render import render_message
 from poverty.text import normalize_phone
-from scheduler.sending import SendResult
+from scheduler.sending import SendResult, SendStatus
 from storage.outbox import ClaimedMessage
 
 DEFAULT_RETRY_AFTER = 30.0
@@ -43,9 +47,12 @@ def _seconds(value: str | None) -> float:
 class GatewayClient(ABC):
     """Base of the ``sms`` channel's senders; subclasses build the request in :meth:`deliver`."""
 
-    def __init__(self, url: str, *, max_parts: int, timeout: float = 10.0) -> None:
+    def __init__(
+        self, url: str, *, max_parts: int, timeout: float = 10.0, pages: PageStore | None = None
+    ) -> None:
         self.url = url
         self._max_parts = max_parts
+        self._pages = pages
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._http: aiohttp.ClientSession | None = None
 
@@ -53,15 +60,21 @@ class GatewayClient(ABC):
         phone = normalize_phone(message.external_id)
         if phone is None:
             return SendResult.rejected("not a phone number")
-        text = render_message(message.text, message.choices, self._max_parts)
-        if not text:
+        if self._pages is None:
+            pages = ["\n".join(render_message(message.text, message.choices, self._max_parts))]
+        else:
+            pages = render_message(message.text, message.choices, self._max_parts, more_line())
+        if not pages or not pages[0]:
             return SendResult.rejected("nothing to send")
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self._timeout)
         try:
-            return await self.deliver(self._http, message, phone, text)
+            result = await self.deliver(self._http, message, phone, pages[0])
         except (aiohttp.ClientError, TimeoutError) as error:
             return SendResult.temporary(type(error).__name__)
+        if self._pages is not None and result.status is SendStatus.SENT:
+            await self._pages.keep_rest(phone, pages)
+        return result
 
     @abstractmethod
     async def deliver(

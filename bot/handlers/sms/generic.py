@@ -24,6 +24,7 @@ from bot.handlers.sms.events import (
     check_timestamp,
     json_object,
 )
+from bot.handlers.sms.pages import PageStore
 from scheduler.sending import SendResult
 from storage.outbox import ClaimedMessage
 
@@ -72,8 +73,16 @@ class GenericInbound:
 class GenericSender(GatewayClient):
     """:class:`scheduler.sending.Sender` for the ``sms`` channel over the contract."""
 
-    def __init__(self, url: str, token: str, *, max_parts: int, timeout: float = 10.0) -> None:
-        super().__init__(url, max_parts=max_parts, timeout=timeout)
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        max_parts: int,
+        timeout: float = 10.0,
+        pages: PageStore | None = None,
+    ) -> None:
+        super().__init__(url, max_parts=max_parts, timeout=timeout, pages=pages)
         self._token = token
 
     async def deliver(

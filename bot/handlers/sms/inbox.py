@@ -16,7 +16,12 @@ Before the engine reads a message, in the same transaction (``Engine.handle(admi
 - loop guard: at most ``replies`` messages from one number are handled per ``window`` (fixed
   windows counted in the database under the channel key ``sms-out``, so the limit holds across
   workers). Past it the message is neither handled nor answered: two automatic systems
-  answering each other stop after a few messages instead of running up the bill.
+  answering each other stop after a few messages instead of running up the bill. A ``TIEP``
+  that gets a kept page is not counted: the pages of a long reply are few and each is sent
+  once, so reading a digest to its end never trips the guard.
+
+A reply longer than ``max_parts`` parts is queued as its first page and the rest is kept in the
+same transaction for ``TIEP`` (:mod:`~bot.handlers.sms.pages`).
 
 Strangers (numbers of no registered person) cost money and bring nothing, so their replies have
 a budget (:class:`StrangerBudget`): one number at most ``per_number`` replies per day, all
@@ -36,11 +41,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.flows.more import asks_for_more
 from bot.handlers.sms.events import MAX_AGE_SECONDS, SmsEvent
+from bot.handlers.sms.pages import DEFAULT_KEEP, keep_rest, more_line
 from bot.handlers.sms.render import DEFAULT_MAX_PARTS, render_replies
 from bot.handlers.sms.senders import is_auto_reply, mobile_number
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 from storage.access import lookup_identity
+from storage.kept_pages import kept_pages
 from storage.outbox import NewMessage, enqueue
 from storage.rates import count_message
 from storage.replays import remember_signature
@@ -87,6 +95,7 @@ class SmsInbox:
         guard: LoopGuard | None = None,
         strangers: StrangerBudget | None = None,
         max_parts: int = DEFAULT_MAX_PARTS,
+        keep_pages: timedelta = DEFAULT_KEEP,
     ) -> None:
         self._engine = engine
         self._sessions = sessions
@@ -94,6 +103,7 @@ class SmsInbox:
         self._guard = guard or LoopGuard()
         self._strangers = strangers or StrangerBudget()
         self._max_parts = max_parts
+        self._keep_pages = keep_pages
 
     async def receive(self, event: SmsEvent) -> None:
         if event.kind != "received":
@@ -130,6 +140,8 @@ class SmsInbox:
         ):
             log.warning("sms: event %s is a replayed request, ignored", event.event_id)
             return False
+        if asks_for_more(event.text) and await kept_pages(session, CHANNEL, phone, now):
+            return True  # the pages are few and each is sent once: no loop to guard against
         guard = self._guard
         if await count_message(session, LOOP_CHANNEL, phone, now, guard.window) > guard.replies:
             log.warning("sms: event %s not handled, limit per number reached", event.event_id)
@@ -139,17 +151,18 @@ class SmsInbox:
     async def _queue(
         self, session: AsyncSession, phone: str, event_id: str, replies: list[Outbound]
     ) -> list[Outbound]:
-        text = render_replies(replies, self._max_parts)
-        if not text:
+        pages = render_replies(replies, self._max_parts, more_line())
+        if not pages:
             return replies
         now = self._clock()
-        message = NewMessage(reply_key(event_id), CHANNEL, phone, text, quiet=False)
+        message = NewMessage(reply_key(event_id), CHANNEL, phone, pages[0], quiet=False)
         over = await self._over_stranger_budget(session, phone, now)
         if over is not None:
             log.warning("sms: reply to event %s withheld (%s)", event_id, over)
             await enqueue(session, [message], now, withheld=f"withheld: {over}")
             return []
         await enqueue(session, [message], now)
+        await keep_rest(session, phone, pages, now, self._keep_pages)
         return replies
 
     async def _over_stranger_budget(

@@ -21,6 +21,7 @@ from bot.handlers.sms.client import GatewayClient
 from bot.handlers.sms.events import InboundParser
 from bot.handlers.sms.generic import GenericInbound, GenericSender
 from bot.handlers.sms.inbox import LoopGuard, SmsInbox, StrangerBudget
+from bot.handlers.sms.pages import PageStore
 from bot.handlers.sms.smsgate import SmsGateInbound, SmsGateSender
 from bot.handlers.sms.webhook import sms_route
 from bot.settings import Settings
@@ -32,7 +33,11 @@ class Sms:
     sender: GatewayClient
 
 
-def build_gateway(settings: Settings) -> tuple[InboundParser, GatewayClient]:
+def build_gateway(
+    settings: Settings, pages: PageStore | None = None
+) -> tuple[InboundParser, GatewayClient]:
+    """The gateway's inbound parser and outbound client; ``pages`` keeps the rest of a long
+    reminder for ``TIEP``."""
     assert settings.sms_webhook_secret is not None
     assert settings.sms_send_url is not None
     secret = settings.sms_webhook_secret.get_secret_value().encode()
@@ -40,9 +45,12 @@ def build_gateway(settings: Settings) -> tuple[InboundParser, GatewayClient]:
     parts = settings.sms_max_parts
     if settings.sms_gateway == "smsgate":
         user = settings.sms_send_user or ""
-        sender: GatewayClient = SmsGateSender(settings.sms_send_url, user, token, max_parts=parts)
+        sender: GatewayClient = SmsGateSender(
+            settings.sms_send_url, user, token, max_parts=parts, pages=pages
+        )
         return SmsGateInbound(secret), sender
-    return GenericInbound(secret), GenericSender(settings.sms_send_url, token, max_parts=parts)
+    generic = GenericSender(settings.sms_send_url, token, max_parts=parts, pages=pages)
+    return GenericInbound(secret), generic
 
 
 def build_sms(
@@ -51,7 +59,8 @@ def build_sms(
     sessions: async_sessionmaker[AsyncSession],
     clock: Callable[[], datetime],
 ) -> Sms:
-    parser, sender = build_gateway(settings)
+    keep = timedelta(hours=settings.sms_pages_keep_hours)
+    parser, sender = build_gateway(settings, PageStore(sessions, clock, keep))
     guard = LoopGuard(settings.sms_loop_replies, timedelta(minutes=settings.sms_loop_minutes))
     strangers = StrangerBudget(
         settings.stranger_replies_per_day, settings.stranger_replies_per_hour
@@ -63,5 +72,6 @@ def build_sms(
         guard=guard,
         strangers=strangers,
         max_parts=settings.sms_max_parts,
+        keep_pages=keep,
     )
     return Sms(sms_route(parser, inbox), sender)

@@ -31,6 +31,7 @@ from bot.handlers.sms.events import (
     check_timestamp,
     json_object,
 )
+from bot.handlers.sms.pages import PageStore
 from scheduler.sending import SendResult
 from storage.outbox import ClaimedMessage
 
@@ -79,9 +80,16 @@ class SmsGateSender(GatewayClient):
     """:class:`scheduler.sending.Sender` for the ``sms`` channel through SMSGate."""
 
     def __init__(
-        self, url: str, user: str, password: str, *, max_parts: int, timeout: float = 10.0
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        max_parts: int,
+        timeout: float = 10.0,
+        pages: PageStore | None = None,
     ) -> None:
-        super().__init__(url, max_parts=max_parts, timeout=timeout)
+        super().__init__(url, max_parts=max_parts, timeout=timeout, pages=pages)
         credentials = base64.b64encode(f"{user}:{password}".encode()).decode()
         self._headers = {"Authorization": f"Basic {credentials}"}
 

@@ -35,7 +35,7 @@ class TelegramOutboxSender:
     async def send(self, message: ClaimedMessage) -> SendResult:
         chat_id = int(message.external_id)
         parts = split_text(message.text)
-        markup = keyboard([Option(choice, choice) for choice in message.choices])
+        markup = keyboard([Option(choice, choice) for choice in message.choices], paged=False)
         try:
             for number, part in enumerate(parts, 1):
                 last = number == len(parts)

@@ -5,6 +5,8 @@ engine (text, or the key a button sends), and the engine's replies are sent back
 - ``update_id`` goes with the message, so an update delivered twice is answered once;
 - a button press is acknowledged at once (``answerCallbackQuery``), then the question it
   answered is edited to show the choice and lose its keyboard, so it cannot be pressed twice;
+- a list of more than eight options is shown a page at a time; ◀ ▶ redraw the keyboard from
+  the kept list (:mod:`~bot.handlers.telegram.paging`) without asking the engine;
 - the chat shows "typing…" when the engine takes longer than :data:`TYPING_AFTER` seconds
   (a summary with its chart and tables), renewed every :data:`TYPING_EVERY` seconds; a quick
   answer costs no extra call and no extra task, only a timer;
@@ -27,8 +29,15 @@ from aiogram.types import CallbackQuery, Message, Update
 
 from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
+from bot.handlers.telegram.paging import KeyboardPages
 from bot.handlers.telegram.photos import PhotoDesk
-from bot.handlers.telegram.rendering import MAX_TEXT, command_text, pressed_label
+from bot.handlers.telegram.rendering import (
+    MAX_TEXT,
+    command_text,
+    keyboard,
+    page_turn,
+    pressed_label,
+)
 from bot.handlers.telegram.sender import send_replies, with_retry
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
 
@@ -37,6 +46,7 @@ TYPING_AFTER = 0.5
 TYPING_EVERY = 4.5
 """Telegram shows a chat action for about five seconds."""
 FAILED = __("Xin lỗi, trợ lý đang gặp sự cố. Xin thử lại sau ít phút.")
+LIST_GONE = __("Danh sách này đã cũ. Xin gõ lại yêu cầu để xem danh sách mới.")
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +72,62 @@ async def on_message(
     engine: Engine,
     event_update: Update,
     photos: PhotoDesk | None = None,
+    pages: KeyboardPages | None = None,
 ) -> None:
     if message.photo and photos is not None:
         await photos.receive(bot, message, event_update.update_id)
         return
     text = command_text(message.text or message.caption or "")
-    await converse(bot, engine, message.chat.id, text, event_update.update_id)
+    await converse(bot, engine, message.chat.id, text, event_update.update_id, pages=pages)
 
 
-async def on_button(query: CallbackQuery, bot: Bot, engine: Engine, event_update: Update) -> None:
+async def on_button(
+    query: CallbackQuery,
+    bot: Bot,
+    engine: Engine,
+    event_update: Update,
+    pages: KeyboardPages | None = None,
+) -> None:
+    message = query.message if isinstance(query.message, Message) else None
+    page = page_turn(query.data or "")
+    if page is not None and message is not None and pages is not None:
+        await turn_page(bot, query, message, page, pages)
+        return
     with suppress(TelegramBadRequest):
         await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
     if message is not None and message.chat.type != ChatType.PRIVATE:
         return
     chat_id = message.chat.id if message is not None else query.from_user.id
-    await converse(bot, engine, chat_id, query.data or "", event_update.update_id, before=message)
+    await converse(
+        bot,
+        engine,
+        chat_id,
+        query.data or "",
+        event_update.update_id,
+        before=message,
+        pages=pages,
+    )
+
+
+async def turn_page(
+    bot: Bot, query: CallbackQuery, message: Message, page: int, pages: KeyboardPages
+) -> None:
+    """Redraw a paged keyboard at ``page``; a list no longer kept gets a short note."""
+    if message.chat.type != ChatType.PRIVATE:
+        return
+    options = await pages.options(message.chat.id, message.message_id)
+    with language(DEFAULT_LANGUAGE):
+        note = _(LIST_GONE) if options is None else None
+    with suppress(TelegramBadRequest):
+        await query.answer(text=note)
+    if options is None:
+        return
+    with suppress(TelegramBadRequest):  # "message is not modified": the page shown already
+        await bot.edit_message_reply_markup(
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            reply_markup=keyboard(options, page),
+        )
 
 
 async def converse(
@@ -88,6 +138,7 @@ async def converse(
     update_id: int,
     *,
     before: Message | None = None,
+    pages: KeyboardPages | None = None,
 ) -> list[Outbound]:
     """Hand one message to the engine and send its replies; ``before`` is the question whose
     button was pressed, marked with the choice once the engine has taken it."""
@@ -102,7 +153,7 @@ async def converse(
         return []
     if replies and before is not None:
         await mark_choice(bot, before, text)
-    await send_replies(bot, chat_id, replies)
+    await send_replies(bot, chat_id, replies, pages)
     return replies
 
 

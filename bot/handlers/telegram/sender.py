@@ -15,10 +15,11 @@ from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
 from bot.flows.messages import Attachment, Outbound
-from bot.handlers.telegram.rendering import MAX_CAPTION, keyboard, split_text
+from bot.handlers.telegram.paging import KeyboardPages
+from bot.handlers.telegram.rendering import MAX_CAPTION, is_paged, keyboard, split_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,18 +42,28 @@ async def with_retry(call: Callable[[], Awaitable[T]]) -> T | None:
     return None
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Outbound]) -> None:
+async def send_replies(
+    bot: Bot, chat_id: int, replies: Sequence[Outbound], pages: KeyboardPages | None = None
+) -> None:
+    """Send the replies; with ``pages``, a keyboard of more than eight options shows its first
+    page and the whole list is kept for ◀ ▶ (without, every button is shown)."""
     for reply in replies:
         pieces = split_text(reply.text)
-        markup = keyboard(reply.choices)
+        paged = pages is not None and is_paged(reply.choices)
+        markup = keyboard(reply.choices, paged=paged)
         for number, piece in enumerate(pieces, 1):
-            await send_text(bot, chat_id, piece, markup if number == len(pieces) else None)
+            last = number == len(pieces)
+            sent = await send_text(bot, chat_id, piece, markup if last else None)
+            if last and paged and sent is not None and pages is not None:
+                await pages.remember(chat_id, sent.message_id, reply.choices)
         for attachment in reply.attachments:
             await send_attachment(bot, chat_id, attachment)
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    await with_retry(lambda: bot.send_message(chat_id, text, reply_markup=markup))
+async def send_text(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> Message | None:
+    return await with_retry(lambda: bot.send_message(chat_id, text, reply_markup=markup))
 
 
 async def send_attachment(bot: Bot, chat_id: int, attachment: Attachment) -> None:

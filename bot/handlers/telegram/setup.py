@@ -22,6 +22,7 @@ from aiohttp import ClientError
 
 from bot.flows.engine import Engine
 from bot.handlers.telegram.ordering import ChatOrdering
+from bot.handlers.telegram.paging import KeyboardPages
 from bot.handlers.telegram.photos import PhotoDesk
 from bot.handlers.telegram.routers import build_router
 from bot.i18n import DEFAULT_LANGUAGE, _, __, language
@@ -72,12 +73,17 @@ def build_bot(token: str, api_url: str) -> Bot:
 
 
 def build_telegram(
-    token: str, api_url: str, engine: Engine, photos: PhotoDesk | None = None
+    token: str,
+    api_url: str,
+    engine: Engine,
+    photos: PhotoDesk | None = None,
+    pages: KeyboardPages | None = None,
 ) -> Telegram:
     """``photos``: where photos sent during a household check are kept (None: photos are read
-    like a message without text)."""
+    like a message without text); ``pages``: where the options of long lists are kept for
+    ◀ ▶ (None: every option is shown at once)."""
     ordering = ChatOrdering()
-    dispatcher = Dispatcher(engine=engine, photos=photos)
+    dispatcher = Dispatcher(engine=engine, photos=photos, pages=pages)
     dispatcher.update.outer_middleware(ordering)
     dispatcher.include_router(build_router())
     return Telegram(build_bot(token, api_url), dispatcher, ordering)

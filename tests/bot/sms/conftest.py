@@ -23,6 +23,7 @@ from bot.handlers.sms.client import GatewayClient
 from bot.handlers.sms.events import InboundParser
 from bot.handlers.sms.generic import GenericInbound, GenericSender, sign
 from bot.handlers.sms.inbox import LoopGuard, SmsInbox
+from bot.handlers.sms.pages import PageStore
 from bot.handlers.sms.webhook import INBOUND_PATH, sms_route
 from scheduler.dispatcher import DispatchConfig, Dispatcher, DispatchStats
 from scheduler.sending import ChannelRouter
@@ -142,6 +143,6 @@ async def line(
     gateway: FakeSmsGateway,
     guard: LoopGuard,
 ) -> AsyncIterator[SmsLine]:
-    sender = GenericSender(gateway.url, TOKEN, max_parts=2)
+    sender = GenericSender(gateway.url, TOKEN, max_parts=2, pages=PageStore(sessions, clock))
     async with open_line(sessions, clock, gateway, GenericInbound(SECRET), sender, guard) as sms:
         yield sms
