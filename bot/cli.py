@@ -23,6 +23,7 @@ from bot.commands import (
     households,
     mentors,
     people,
+    policies,
     report,
     review,
     run,
@@ -64,6 +65,7 @@ costs.register(app)
 support.register(app)
 review.register(app)
 units.register(app)
+policies.register(app)
 
 
 SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
