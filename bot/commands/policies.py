@@ -8,7 +8,7 @@ top-ups, beside the national catalogue.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -17,7 +17,7 @@ from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
 from exchange.policy_files import read_policy_file, write_policy_file
-from poverty.errors import InvalidInputError
+from poverty.errors import AppError, InvalidInputError
 from poverty.formatting import format_int
 from poverty.policies import Policy, load_policies
 from storage.audit import Actor
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(policies_app, name="policies")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(1)
 
@@ -81,6 +81,8 @@ def import_policies(
         _fail(render(error.message, error.params))
     except ImportRejectedError as error:
         print_issues(error.issues)
+        _fail(render(error.message, error.params))
+    except AppError as error:
         _fail(render(error.message, error.params))
     lines = [
         _("Đã nhập {count} chính sách riêng của tỉnh {province}.").format(
@@ -120,7 +122,10 @@ def export_policies(
                 ids = [unit.id]
             return await local_policies(session, ids)
 
-    local = run(go())
+    try:
+        local = run(go())
+    except AppError as error:
+        _fail(render(error.message, error.params))
     write_policy_file(file, (*load_policies(), *local), _)
     typer.echo(
         _("Đã ghi {path}: {national} chính sách toàn quốc, {local} chính sách của tỉnh.").format(
