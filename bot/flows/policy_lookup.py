@@ -137,6 +137,17 @@ def _household_option(info: HouseholdInfo) -> dict[str, str]:
     return {"code": info.code, "label": f"{info.code} – {info.head_name} ({info.place})"}
 
 
+async def search_catalogue(
+    context: FlowContext, query: str, limit: int
+) -> tuple[list[Policy], tuple[Policy, ...]]:
+    """The policies ``query`` finds among the national ones and the own policies of the
+    person's provinces, best first; and that whole catalogue."""
+    catalogue = await catalogue_for(context.session, context.access)
+    if any(policy.is_local for policy in catalogue):
+        return [hit.policy for hit in PolicyIndex(catalogue).rank(query, limit)], catalogue
+    return search_policies(query, limit), catalogue
+
+
 class PolicyQuery(AnswerType):
     """Words naming a policy, or ``cho hộ`` and a household code or head's name."""
 
@@ -158,11 +169,7 @@ class PolicyQuery(AnswerType):
                 return {"ung_vien_ho": [_household_option(info) for info in result.matches]}
             if certain:
                 raise InvalidInputError(HOUSEHOLD_NOT_FOUND, text=name)
-        catalogue = await catalogue_for(context.session, context.access)
-        if any(policy.is_local for policy in catalogue):
-            found = [hit.policy for hit in PolicyIndex(catalogue).rank(query, MAX_RESULTS)]
-        else:
-            found = search_policies(query, MAX_RESULTS)
+        found, _catalogue = await search_catalogue(context, query, MAX_RESULTS)
         if not found:
             raise InvalidInputError(NO_POLICY, text=query)
         return {
