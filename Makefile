@@ -38,6 +38,7 @@ i18n: $(READY)
 		--ignore-obsolete
 	$(BIN)/python -m bot.catalog locales/vi/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d locales --statistics
+	$(BIN)/pybabel compile -D typer -d locales -l vi
 
 bench: $(READY)
 	$(BIN)/python -m bench

@@ -23,6 +23,7 @@ from bot.commands import (
     households,
     mentors,
     people,
+    policies,
     report,
     review,
     run,
@@ -31,7 +32,7 @@ from bot.commands import (
     units,
     zalo,
 )
-from bot.i18n import _, __
+from bot.i18n import _, __, translate_library_strings
 from bot.settings import Settings
 from poverty.errors import AppError
 
@@ -64,6 +65,7 @@ costs.register(app)
 support.register(app)
 review.register(app)
 units.register(app)
+policies.register(app)
 
 
 SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
@@ -96,6 +98,7 @@ def _fail(message: str) -> NoReturn:
 def main() -> None:
     """Console entry point: domain errors, and a database that cannot be reached or is named
     by an unsupported URL, become one translated line and exit code 1, never a traceback."""
+    translate_library_strings()
     try:
         app()
     except AppError as error:

@@ -4,6 +4,7 @@ Vietnamese, so a missing catalogue still shows correct Vietnamese."""
 from __future__ import annotations
 
 import gettext
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,6 +17,8 @@ LOCALES = Path(__file__).resolve().parents[1] / "locales"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "vi"
 LANGUAGES = ("vi", "en")
+LIBRARY_DOMAIN = "typer"
+"""Catalogue of the fixed strings of typer's help and error screens (kept by hand)."""
 
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
@@ -48,3 +51,13 @@ def language(code: str) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+def translate_library_strings(code: str = DEFAULT_LANGUAGE) -> None:
+    """Make typer's help and error screens speak ``code``. Typer translates its fixed strings
+    ("Options", "Commands", "[required]"…) with the standard :mod:`gettext` module, whose
+    catalogue is the process's text domain and whose language comes from the environment;
+    call this once, at the start of the CLI process, before any help is shown."""
+    gettext.bindtextdomain(LIBRARY_DOMAIN, str(LOCALES))
+    gettext.textdomain(LIBRARY_DOMAIN)
+    os.environ["LANGUAGE"] = code if code in LANGUAGES else DEFAULT_LANGUAGE

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from types import MappingProxyType
 from typing import Literal, get_args
@@ -33,6 +34,7 @@ __all__ = [
     "POLICY_STATUSES",
     "STATUS_LABELS",
     "Entitlement",
+    "LoanTerms",
     "Policy",
     "PolicyMatch",
     "PolicyStatus",
@@ -71,8 +73,27 @@ class Entitlement:
 
 
 @dataclass(frozen=True)
+class LoanTerms:
+    """What a loan card says about the loan, each only where a source states it: the ceiling,
+    the interest rate and the term, in words. None: ask the lender (see the card)."""
+
+    ceiling: str | None = None
+    rate: str | None = None
+    term: str | None = None
+
+    @property
+    def is_complete(self) -> bool:
+        return None not in (self.ceiling, self.rate, self.term)
+
+
+@dataclass(frozen=True)
 class Policy:
-    """One support policy of the catalogue."""
+    """One support policy of the catalogue.
+
+    ``checked_on``: the day the card was last checked against its sources. ``loan``: set on a
+    loan card. ``province``: the province whose own card this is (None: a national card);
+    ``top_up_of``: the national policy a province's card adds to.
+    """
 
     code: str
     name: str
@@ -84,6 +105,14 @@ class Policy:
     how_to: str
     indicators: tuple[str, ...]
     keywords: tuple[str, ...]
+    checked_on: date | None = None
+    loan: LoanTerms | None = None
+    province: str | None = None
+    top_up_of: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.province is not None
 
     def entitlements_for(self, statuses: Collection[str]) -> tuple[Entitlement, ...]:
         """The status rows that apply to a household with any of ``statuses``."""
@@ -125,6 +154,25 @@ def _texts(fields: Fields, key: str, *, required: bool = True) -> tuple[str, ...
     return tuple(texts)
 
 
+def _loan(raw: object, where: str) -> LoanTerms:
+    fields = Fields(raw if raw is not None else {}, where)
+    values: dict[str, str | None] = {}
+    for key in ("ceiling", "rate", "term"):
+        value = fields.optional(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise invalid(where, f"'{key}' must be a non-empty text, got {value!r}")
+        values[key] = " ".join(value.split()) if isinstance(value, str) else None
+    fields.done()
+    return LoanTerms(**values)
+
+
+def _checked_on(fields: Fields) -> date:
+    value = fields.raw("checked_on")
+    if not isinstance(value, date):
+        raise invalid(fields.where, f"'checked_on' must be a date (YYYY-MM-DD), got {value!r}")
+    return value
+
+
 def _policy(raw: object, where: str) -> Policy:
     fields = Fields(raw, where)
     code = fields.text("code")
@@ -151,6 +199,8 @@ def _policy(raw: object, where: str) -> Policy:
         how_to=fields.text("how_to"),
         indicators=_texts(fields, "indicators", required=False),
         keywords=_texts(fields, "keywords"),
+        checked_on=_checked_on(fields),
+        loan=_loan(fields.raw("loan"), f"{fields.where} > loan") if fields.has("loan") else None,
     )
     fields.done()
     unknown = [code for code in policy.indicators if code not in INDICATOR_BITS]

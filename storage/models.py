@@ -682,3 +682,33 @@ class EscapeCheck(Base):
     note: Mapped[str | None] = mapped_column(String(300))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+
+
+class LocalPolicy(Base):
+    """A province's own support policy or local top-up (``giamngheo policies import``), shown
+    by the policy lookup to people of that province beside the national catalogue
+    (``poverty/policies.yaml``). Texts are as the province wrote them; ``eligible`` holds
+    ``{"status": …, "condition": …}`` items as in the catalogue."""
+
+    __tablename__ = "local_policies"
+    __table_args__ = (
+        UniqueConstraint("province_id", "code", name="uq_local_policies_province_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(1000))
+    eligible: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    legal_basis: Mapped[list[str]] = mapped_column(JSON)
+    how_to: Mapped[str] = mapped_column(String(1000))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    indicators: Mapped[list[str]] = mapped_column(JSON)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    top_up_of: Mapped[str | None] = mapped_column(String(40))
+    loan_ceiling: Mapped[str | None] = mapped_column(String(300))
+    loan_rate: Mapped[str | None] = mapped_column(String(300))
+    loan_term: Mapped[str | None] = mapped_column(String(300))
+    checked_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime]

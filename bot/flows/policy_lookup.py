@@ -28,11 +28,12 @@ from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_date, format_int
 from poverty.policies import STATUS_LABELS, Policy, PolicyMatch, policies_for, policy_by_code
-from poverty.policy_search import is_policy_query, search_policies
+from poverty.policy_search import PolicyIndex, is_policy_query, search_policies
 from poverty.standards import all_standards
 from poverty.text import fold
 from storage.household_policies import HouseholdNeeds, household_needs
 from storage.household_search import HouseholdInfo, search_households
+from storage.local_policies import catalogue_for
 
 MAX_RESULTS = 6
 MAX_HOUSEHOLDS = 8
@@ -65,6 +66,23 @@ WHO = __("Ai được hưởng:")
 LEGAL_BASIS = __("Căn cứ: {documents}.")
 HOW_TO = __("Cần làm: {text}")
 NOTE = __("Lưu ý: {text}")
+CHECKED_ON = __("Thông tin kiểm tra lần cuối ngày {date}.")
+LOCAL_CARD = __("Chính sách riêng của tỉnh {province}.")
+TOP_UP_OF = __("Bổ sung cho chính sách: {name}.")
+LOAN_CEILING = __("Mức vay: {text}")
+LOAN_RATE = __("Lãi suất: {text}")
+LOAN_TERM = __("Thời hạn vay: {text}")
+LOAN_ASK = __(
+    "{what}: xin hỏi tại điểm giao dịch Ngân hàng Chính sách xã hội ở xã (hoặc Tổ tiết kiệm và "
+    "vay vốn ở thôn)."
+)
+LOAN_PARTS = (
+    ("ceiling", __("Mức vay"), LOAN_CEILING),
+    ("rate", __("Lãi suất"), LOAN_RATE),
+    ("term", __("Thời hạn vay"), LOAN_TERM),
+)
+LOCAL_LABEL = __("{name} (tỉnh {province})")
+LOCAL_TOP_UPS = __("Địa phương hỗ trợ thêm: {names} (gõ tên để xem).")
 
 HOUSEHOLD_LINE = __("Hộ {code} – {name}: {status}.")
 STATUS_WITH_YEAR = __("{status} (năm {year})")
@@ -119,6 +137,17 @@ def _household_option(info: HouseholdInfo) -> dict[str, str]:
     return {"code": info.code, "label": f"{info.code} – {info.head_name} ({info.place})"}
 
 
+async def search_catalogue(
+    context: FlowContext, query: str, limit: int
+) -> tuple[list[Policy], tuple[Policy, ...]]:
+    """The policies ``query`` finds among the national ones and the own policies of the
+    person's provinces, best first; and that whole catalogue."""
+    catalogue = await catalogue_for(context.session, context.access)
+    if any(policy.is_local for policy in catalogue):
+        return [hit.policy for hit in PolicyIndex(catalogue).rank(query, limit)], catalogue
+    return search_policies(query, limit), catalogue
+
+
 class PolicyQuery(AnswerType):
     """Words naming a policy, or ``cho hộ`` and a household code or head's name."""
 
@@ -140,10 +169,13 @@ class PolicyQuery(AnswerType):
                 return {"ung_vien_ho": [_household_option(info) for info in result.matches]}
             if certain:
                 raise InvalidInputError(HOUSEHOLD_NOT_FOUND, text=name)
-        found = search_policies(query, MAX_RESULTS)
+        found, _catalogue = await search_catalogue(context, query, MAX_RESULTS)
         if not found:
             raise InvalidInputError(NO_POLICY, text=query)
-        return {"chinh_sach": [policy.code for policy in found]}
+        return {
+            "chinh_sach": [policy.code for policy in found],
+            "ten": {policy.code: policy_label(policy) for policy in found if policy.is_local},
+        }
 
     def hint(self) -> str:
         return _(HELP_QUERY)
@@ -158,8 +190,15 @@ def _options(answers: Answers) -> tuple[Option, ...]:
     found = _found(answers)
     if "ung_vien_ho" in found:
         return tuple(Option(item["code"], item["label"]) for item in found["ung_vien_ho"])
-    policies = (policy_by_code(code) for code in found.get("chinh_sach", ()))
-    return tuple(Option(p.code, _(p.name)) for p in policies if p is not None)
+    local = found.get("ten", {})
+    options = []
+    for code in found.get("chinh_sach", ()):
+        policy = policy_by_code(code)
+        if code in local:
+            options.append(Option(code, str(local[code])))
+        elif policy is not None:
+            options.append(Option(code, _(policy.name)))
+    return tuple(options)
 
 
 def _needs_pick(answers: Answers) -> bool:
@@ -181,18 +220,57 @@ def _steps(answers: Answers) -> Sequence[Step]:
     return [QUERY_STEP, pick]
 
 
-def policy_card(policy: Policy) -> str:
-    """The policy in a few short lines: name, summary, who qualifies, basis, what to do."""
-    lines = [_(policy.name), _(policy.summary), _(WHO)]
+def policy_label(policy: Policy) -> str:
+    """The policy's name, with its province when it is a province's own card."""
+    if policy.province is None:
+        return _(policy.name)
+    return _(LOCAL_LABEL).format(name=_(policy.name), province=policy.province)
+
+
+def _loan_lines(policy: Policy) -> list[str]:
+    """What the card knows of the loan, then where to ask for the rest."""
+    if policy.loan is None:
+        return []
+    lines, missing = [], []
+    for key, label, line in LOAN_PARTS:
+        value = getattr(policy.loan, key)
+        if value is None:
+            missing.append(_(label))
+        else:
+            lines.append(_(line).format(text=_(value)))
+    if missing:
+        what = ", ".join(missing)
+        lines.append(_(LOAN_ASK).format(what=what[:1].upper() + what[1:].lower()))
+    return lines
+
+
+def policy_card(policy: Policy, catalogue: Sequence[Policy] = ()) -> str:
+    """The policy in a few short lines: name (and province, for a province's own card),
+    summary, who qualifies, the loan's terms, basis, what to do, the day it was last checked.
+    ``catalogue`` names the national policy a top-up adds to."""
+    lines = [_(policy.name)]
+    if policy.province is not None:
+        lines.append(_(LOCAL_CARD).format(province=policy.province))
+    if policy.top_up_of is not None:
+        national = next((p for p in catalogue if p.code == policy.top_up_of), None)
+        name = _(national.name) if national is not None else policy.top_up_of
+        lines.append(_(TOP_UP_OF).format(name=name))
+    lines += [_(policy.summary), _(WHO)]
     for entitlement in policy.eligible:
         if entitlement.status is None:
             lines.append(f"• {_(entitlement.condition)}")
         else:
             lines.append(f"• {_(STATUS_LABELS[entitlement.status])}: {_(entitlement.condition)}")
+    lines += _loan_lines(policy)
     lines.append(_(LEGAL_BASIS).format(documents="; ".join(policy.legal_basis)))
     lines.append(_(HOW_TO).format(text=_(policy.how_to)))
     if policy.note is not None:
         lines.append(_(NOTE).format(text=_(policy.note)))
+    top_ups = [policy_label(p) for p in catalogue if p.top_up_of == policy.code]
+    if top_ups:
+        lines.append(_(LOCAL_TOP_UPS).format(names="; ".join(top_ups)))
+    if policy.checked_on is not None:
+        lines.append(_(CHECKED_ON).format(date=format_date(policy.checked_on)))
     return "\n".join(lines)
 
 
@@ -249,17 +327,22 @@ def _statuses(match: PolicyMatch) -> str:
     return ", ".join(dict.fromkeys(labels))
 
 
-def household_policies_text(needs: HouseholdNeeds, context: FlowContext) -> str:
+def household_policies_text(
+    needs: HouseholdNeeds, context: FlowContext, catalogue: Sequence[Policy] | None = None
+) -> str:
     """The household, its status and deprivations, then the policies it qualifies for: first
     those that address one of its deprivations (with what its status gives), then the others
-    its status entitles it to (names only; the card of each has the details)."""
+    its status entitles it to (names only; the card of each has the details). ``catalogue``:
+    the national policies and the province's own (default: the national ones)."""
     lines = [
         _(HOUSEHOLD_LINE).format(code=needs.code, name=needs.head_name, status=_status_text(needs))
     ]
     if needs.newly_escaped:
         lines.append(_(NEWLY_ESCAPED))
     lines.append(_deprivation_line(needs, context))
-    matches = policies_for(needs.official_status, needs.deprived, needs.newly_escaped)
+    matches = policies_for(
+        needs.official_status, needs.deprived, needs.newly_escaped, policies=catalogue
+    )
     if not matches:
         lines.append(_(NOTHING_BY_STATUS))
         return "\n".join(lines)
@@ -271,7 +354,7 @@ def household_policies_text(needs: HouseholdNeeds, context: FlowContext) -> str:
         lines.append(
             _(ADDRESSING_LINE).format(
                 number=number,
-                name=_(match.policy.name),
+                name=policy_label(match.policy),
                 indicators=_names(match.addresses),
                 entitlements=_entitlements(match),
             )
@@ -281,7 +364,7 @@ def household_policies_text(needs: HouseholdNeeds, context: FlowContext) -> str:
     for number, match in enumerate(others, len(addressing) + 1):
         lines.append(
             _(STATUS_LINE).format(
-                number=number, name=_(match.policy.name), statuses=_statuses(match)
+                number=number, name=policy_label(match.policy), statuses=_statuses(match)
             )
         )
     lines.append(_(SEE_DETAILS))
@@ -296,12 +379,15 @@ async def _finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         needs = await household_needs(context.session, context.access, code, context.today)
         if needs is None:
             raise InvalidInputError(HOUSEHOLD_NOT_FOUND, text=code)
-        return [Outbound(household_policies_text(needs, context))]
+        catalogue = await catalogue_for(context.session, context.access)
+        return [Outbound(household_policies_text(needs, context, catalogue))]
     codes = found.get("chinh_sach", ())
-    policy = policy_by_code(str(picked if picked is not None else codes[0]))
+    code = str(picked if picked is not None else codes[0])
+    catalogue = await catalogue_for(context.session, context.access)
+    policy = next((p for p in catalogue if p.code == code), None)
     if policy is None:
-        raise InvalidInputError(NO_POLICY, text=str(picked))
-    return [Outbound(policy_card(policy))]
+        raise InvalidInputError(NO_POLICY, text=code)
+    return [Outbound(policy_card(policy, catalogue))]
 
 
 POLICY_LOOKUP = Flow(

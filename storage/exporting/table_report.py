@@ -13,6 +13,8 @@ from rich.text import Text
 from poverty.formatting import format_decimal, format_int
 from poverty.i18n import N_
 from storage.reports import UNIT_COLUMN_TITLE, Report, Translate
+from storage.reports.appendix_1 import NEAR_POOR_COLUMNS
+from storage.reports.model import Column
 
 UNIT_LINE = N_("Đơn vị: {unit}")
 STANDARD_LINE = N_("Chuẩn nghèo: {standard}")
@@ -49,18 +51,32 @@ def report_table(report: Report, translate: Translate) -> Table:
     table = Table(title=title, caption=caption, show_lines=False)
     table.add_column(translate(UNIT_COLUMN_TITLE), no_wrap=True)
     numbers = {entry.code: str(entry.number) for entry in report.legend}
-    for column in report.columns:
+    columns = _shown_columns(report)
+    for column in columns:
         header = numbers.get(column.key) or translate(column.title)
         table.add_column(header, justify="right", no_wrap=True)
     for row in report.rows:
-        table.add_row(row.label(translate), *_cells(report, row.values))
+        table.add_row(row.label(translate), *_cells(columns, row.values))
     table.add_section()
-    table.add_row(report.total.label(translate), *_cells(report, report.total.values), style="bold")
+    table.add_row(
+        report.total.label(translate), *_cells(columns, report.total.values), style="bold"
+    )
     return table
 
 
-def _cells(report: Report, values: Mapping[str, int | Decimal]) -> list[str]:
-    return [_number(values[column.key]) for column in report.columns]
+def _shown_columns(report: Report) -> tuple[Column, ...]:
+    """The report's columns, then the near-poor figures when its rows carry them (Phụ lục 1:
+    the title promises near-poor households; the JSON/CSV keys stay as they are)."""
+    extra = tuple(
+        column
+        for column in NEAR_POOR_COLUMNS
+        if all(column.key in row.values for row in (*report.rows, report.total))
+    )
+    return (*report.columns, *extra)
+
+
+def _cells(columns: tuple[Column, ...], values: Mapping[str, int | Decimal]) -> list[str]:
+    return [_number(values[column.key]) for column in columns]
 
 
 def _number(value: int | Decimal) -> str:

@@ -18,10 +18,12 @@ from storage.importing import values
 from storage.importing.cells import ColumnChecker
 from storage.importing.columns import INDICATOR_PREFIX, layout
 from storage.importing.household_rows import (
+    INCOME_COLUMN,
     KNOWN_COLUMNS,
     area_cell,
     code_cell,
     report_duplicates,
+    unusual_incomes,
 )
 from storage.importing.issues import Issue
 from storage.importing.tables import read_table
@@ -75,12 +77,13 @@ def read_assessment_inputs(path: Path, standard: Standard) -> AssessmentFile:
     codes = check.read("ma_ho", code_cell)
     report_duplicates(check, codes)
     areas = check.read("khu_vuc", area_cell)
-    incomes = check.read("thu_nhap_binh_quan", values.income)
+    incomes = check.read(INCOME_COLUMN, values.income)
     deprivations: dict[str, list[bool | None]] = {
         code: check.read(f"{INDICATOR_PREFIX}{code}", values.deprivation, table.column(i))
         for code, i in indicators.items()
     }
     errors = check.result()
+    warnings += unusual_incomes(incomes, table.numbers, check.invalid)
     rows = [
         AssessmentInput(
             number,

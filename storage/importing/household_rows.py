@@ -8,13 +8,14 @@ a commune given without its province can be found (see :mod:`storage.importing.i
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, overload
 
 from poverty.errors import UnknownStandardError
 from poverty.i18n import N_
+from poverty.plausibility import INCOME, unusual
 from poverty.standards import INDICATOR_BITS, standard_for_year
 from storage.households import POOR_OR_NEAR_POOR, HouseholdColumns, HouseholdRow
 from storage.importing import values
@@ -30,6 +31,7 @@ NAME_LENGTH = 120
 UNIT_NAME_LENGTH = 60
 """Unit names are joined into the unit code (255 characters for four levels)."""
 MEMBERS = (1, 50)
+INCOME_COLUMN = "thu_nhap_binh_quan"
 YEARS = (2016, 2100)
 
 DUPLICATE_CODE = N_("Mã hộ “{code}” trùng với dòng {first}.")
@@ -134,7 +136,7 @@ def read_households(path: Path, *, default_year: int) -> HouseholdFile:
             check.fail(index, "nhom", GROUP_NOT_POOR)
     years = check.read("nam", year_cell)
     _check_standards(check, years, default_year)
-    incomes = check.read("thu_nhap_binh_quan", values.income)
+    incomes = check.read(INCOME_COLUMN, values.income)
     mentors = check.read("nguoi_do_dau_sdt", values.phone)
     indicator_codes = tuple(columns.indicators)
     deprivations: list[list[bool | None]] = [
@@ -170,10 +172,24 @@ def read_households(path: Path, *, default_year: int) -> HouseholdFile:
         tuple(valid(list(table.numbers))),
         errors,
         len(invalid),
-        columns.warnings,
+        (*columns.warnings, *unusual_incomes(incomes, table.numbers, invalid)),
         table.encoding,
         indicator_codes,
     )
+
+
+def unusual_incomes(
+    incomes: Sequence[int | None], numbers: Sequence[int], invalid: Collection[int]
+) -> list[Issue]:
+    """A warning for each valid row whose income is possible but unusual
+    (:func:`poverty.plausibility.unusual`, the rule the guided check confirms): the row is
+    kept, the cadre checks the figure."""
+    return [
+        Issue(problem.message, problem.params, row=numbers[index], column=INCOME_COLUMN)
+        for index, income in enumerate(incomes)
+        if income is not None and index not in invalid
+        for problem in unusual({INCOME: income})
+    ]
 
 
 def _masks(

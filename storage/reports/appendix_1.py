@@ -4,7 +4,7 @@ commune plans).
 
 The near-poor figures (:data:`NEAR_POOR_KEYS`) are in every row's ``values`` but are not columns
 of the report: the JSON and CSV keys are a contract that stays as it is, and only the xlsx and
-PDF appendices and the manager's summary show them."""
+PDF appendices, the terminal table and the manager's summary show them."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ NEAR_POOR_RATE_KEY = "ty_le_can_ngheo"
 NEAR_POOR_MINORITY_KEY = "ho_can_ngheo_dtts"
 NEAR_POOR_KEYS = (NEAR_POOR_KEY, NEAR_POOR_RATE_KEY, NEAR_POOR_MINORITY_KEY)
 """Figures of every row that are not report columns (see the module docstring)."""
+NEAR_POOR_COLUMNS = (
+    Column(NEAR_POOR_KEY, N_("Hộ cận nghèo")),
+    Column(NEAR_POOR_RATE_KEY, N_("Tỷ lệ cận nghèo %"), "percent"),
+    Column(NEAR_POOR_MINORITY_KEY, N_("Hộ cận nghèo DTTS")),
+)
+"""The near-poor figures as columns of the forms meant for people (the terminal table)."""
 _COUNT_KEYS = (
     "tong_so_ho",
     "ho_dtts",

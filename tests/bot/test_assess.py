@@ -118,3 +118,22 @@ def test_only_ma_ho_is_required(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["assess", str(path)])
     assert result.exit_code == 0, result.output
     assert parse_csv(result.stdout)[0]["phan_loai_tinh_toan"] == "khong"
+
+
+def test_unusual_incomes_are_warned_about_per_row_and_still_classified(tmp_path: Path) -> None:
+    rows = [
+        {"ma_ho": "THAP", "thu_nhap_binh_quan": "200000"} | deprived("bhyt"),
+        {"ma_ho": "CAO", "thu_nhap_binh_quan": "30.000.000"} | deprived(),
+    ]
+    path = write_csv(tmp_path / "ho.csv", rows)
+    result = CliRunner().invoke(app, ["assess", str(path), "--standard", "2022-2025"])
+
+    assert result.exit_code == 0, result.output
+    assert [r["ma_ho"] for r in parse_csv(result.stdout)] == ["THAP", "CAO"]
+    assert "Dòng 2, cột thu_nhap_binh_quan: Thu nhập 200.000 đồng/người/tháng thấp bất thường" in (
+        result.stderr
+    )
+    assert (
+        "Dòng 3, cột thu_nhap_binh_quan: Thu nhập 30.000.000 đồng/người/tháng cao bất thường"
+        in (result.stderr)
+    )

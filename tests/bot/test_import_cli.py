@@ -165,3 +165,26 @@ def test_template_must_be_an_xlsx_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", "template", str(tmp_path / "mau.csv")])
     assert result.exit_code == 1
     assert "đuôi .xlsx" in result.stderr
+
+
+def test_unusual_incomes_are_warned_about_per_row_and_imported(
+    database: Path, tmp_path: Path
+) -> None:
+    rows = [
+        household("H1", thu_nhap_binh_quan="250.000"),
+        household("H2", thu_nhap_binh_quan="1.200.000"),
+        household("H3", thu_nhap_binh_quan="25 triệu"),
+    ]
+    result = CliRunner().invoke(
+        app, ["import", "households", str(write_csv(tmp_path / "h.csv", rows))]
+    )
+
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Dòng")]
+    assert warnings == [
+        "Dòng 2, cột thu_nhap_binh_quan: Thu nhập 250.000 đồng/người/tháng thấp bất thường (dưới "
+        "300.000 đồng); xin chắc chắn đã nhập đúng.",
+        "Dòng 4, cột thu_nhap_binh_quan: Thu nhập 25.000.000 đồng/người/tháng cao bất thường (trên "
+        "20.000.000 đồng); xin chắc chắn đã nhập đúng.",
+    ]
+    assert "  Thêm mới: 3 hộ" in result.stdout

@@ -26,7 +26,7 @@ BHYT_CARD = "\n".join(
         "hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình.",
         "Ai được hưởng:",
         "• Hộ nghèo: Ngân sách nhà nước đóng 100% mức đóng BHYT.",
-        "• Hộ cận nghèo: Nhà nước hỗ trợ tối thiểu 70% mức đóng; 100% nếu sống ở huyện nghèo.",
+        "• Hộ cận nghèo: Nhà nước hỗ trợ tối thiểu 70% mức đóng.",
         "• Hộ có mức sống trung bình: Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp, diêm nghiệp có "
         "mức sống trung bình: Nhà nước hỗ trợ tối thiểu 30% mức đóng.",
         "• Tỉnh có thể hỗ trợ thêm từ ngân sách địa phương.",
@@ -34,7 +34,9 @@ BHYT_CARD = "\n".join(
         "Cần làm: Rà soát để mọi thành viên từ 6 tuổi trở lên đều có thẻ (trẻ dưới 6 tuổi được "
         "cấp thẻ miễn phí). Người chưa có thẻ: lập danh sách gửi UBND xã để đề nghị cấp thẻ.",
         "Lưu ý: Luật BHYT đã sửa đổi năm 2024 (Luật 51/2024/QH15, hiệu lực 01/7/2025); xin kiểm "
-        "tra nghị định hướng dẫn mới nhất.",
+        "tra nghị định hướng dẫn mới nhất. Mức 100% cho hộ cận nghèo ở huyện nghèo không còn áp "
+        "dụng như trước vì từ 01/7/2025 không còn cấp huyện.",
+        "Thông tin kiểm tra lần cuối ngày 07/12/2026.",
     ]
 )
 NOT_IN_AREA = "Không tìm thấy hộ “{code}” trong địa bàn của anh/chị."
@@ -129,13 +131,41 @@ async def test_keyword_alone_asks_then_answers(cadre: Talker) -> None:
     assert "\nLưu ý: Chưa đối chiếu điều khoản cụ thể" in card
 
 
-async def test_unverified_policy_card_ends_with_a_note(cadre: Talker) -> None:
+async def test_unverified_policy_card_ends_with_a_note_and_the_day_it_was_checked(
+    cadre: Talker,
+) -> None:
     card = await cadre.say("tien dien")
 
     assert card.startswith("Hỗ trợ tiền điện cho hộ nghèo\n")
     assert "• Hộ nghèo: Hỗ trợ bằng tiền, tương đương 30 kWh" in card
     assert "Căn cứ: QĐ 28/2014/QĐ-TTg." in card
-    assert card.splitlines()[-1].startswith("Lưu ý: Mức 30 kWh")
+    assert card.splitlines()[-2].startswith("Lưu ý: Mức 30 kWh")
+    assert card.splitlines()[-1] == "Thông tin kiểm tra lần cuối ngày 07/12/2026."
+
+
+async def test_loan_card_without_sourced_terms_says_where_to_ask(cadre: Talker) -> None:
+    [_pick, card] = await cadre.script(["chinh sach vay von ho ngheo", "1"])
+
+    assert card.startswith("Vay vốn ưu đãi hộ nghèo (NHCSXH)\n")
+    assert (
+        "Mức vay, lãi suất, thời hạn vay: xin hỏi tại điểm giao dịch Ngân hàng Chính sách xã hội "
+        "ở xã (hoặc Tổ tiết kiệm và vay vốn ở thôn)."
+    ) in card.splitlines()
+
+
+async def test_clean_water_loan_card_gives_its_ceiling_and_current_decision(
+    cadre: Talker,
+) -> None:
+    lines = (await cadre.say("chinh sach vay nuoc sach")).splitlines()
+
+    assert "Mức vay: Tối đa 25 triệu đồng cho mỗi loại công trình (cấp nước; vệ sinh)." in lines
+    assert any(
+        line.startswith("Lãi suất, thời hạn vay: xin hỏi tại điểm giao dịch") for line in lines
+    )
+    assert any(line.startswith("Căn cứ: QĐ 10/2024/QĐ-TTg") for line in lines)
+    assert "• Mọi hộ gia đình cư trú (thường trú hoặc tạm trú) ở vùng nông thôn, không phân " in (
+        "\n".join(lines)
+    )
 
 
 async def test_several_results_are_listed_and_picked_by_number(cadre: Talker) -> None:
@@ -190,8 +220,8 @@ async def test_policies_for_a_poor_household_in_the_area_come_with_reasons(
         "1. Bảo hiểm y tế (BHYT) – giúp khắc phục: Bảo hiểm y tế. Hộ nghèo: Ngân sách nhà nước "
         "đóng 100% mức đóng BHYT.",
         "2. Vay vốn nước sạch và vệ sinh môi trường nông thôn (NHCSXH) – giúp khắc phục: Nhà tiêu "
-        "hợp vệ sinh. Hộ nghèo: Hộ ở nông thôn cần làm mới hoặc cải tạo công trình nước sạch, "
-        "nhà tiêu.",
+        "hợp vệ sinh. Hộ nghèo: Hộ ở nông thôn chưa có công trình nước sạch, nhà tiêu, hoặc công "
+        "trình đã hỏng.",
         "Chính sách khác hộ được hưởng theo diện:",
         "3. Miễn, giảm học phí và hỗ trợ chi phí học tập – Hộ nghèo",
     ]

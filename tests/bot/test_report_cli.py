@@ -140,6 +140,22 @@ def test_table_shows_vietnamese_numbers_and_the_warnings(runner: CliRunner) -> N
     assert "3 hộ nghèo chưa ghi nhóm" in result.stdout
 
 
+def test_table_of_phu_luc_1_shows_the_near_poor_households(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app,
+        ["report", "phu-luc-1", "--under", "Cam Lộ", "--year", "2025"],
+        env={"COLUMNS": "220"},
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    header = [c.strip() for c in next(line for line in lines if "Đơn vị" in line).split("┃")]
+    cam_tuyen = [c.strip() for c in next(line for line in lines if "Cam Tuyên" in line).split("│")]
+    assert header[-4:-1] == ["Hộ cận nghèo", "Tỷ lệ cận nghèo %", "Hộ cận nghèo DTTS"]
+    # 40 near-poor of 1.087 households, 4 of them of an ethnic minority.
+    assert cam_tuyen[-4:-1] == ["40", "3,68", "4"]
+
+
 def test_xlsx_looks_like_the_official_appendix(runner: CliRunner, workdir: Path) -> None:
     result = report(runner, "phu-luc-1", "--under", "Cam Lộ", "--year", "2025", "--format", "xlsx")
 

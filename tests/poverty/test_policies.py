@@ -100,7 +100,44 @@ def test_water_and_latrine_deprivations_point_to_clean_water_loans() -> None:
     loans = policy_by_code("vay_nuoc_sach_ve_sinh")
     assert loans is not None
     assert set(loans.indicators) == {"nuoc_sinh_hoat", "nha_tieu"}
-    assert loans.legal_basis[0].startswith("QĐ 62/2004/QĐ-TTg")
+    assert loans.legal_basis[0].startswith("QĐ 10/2024/QĐ-TTg")
+
+
+def test_clean_water_loans_are_for_any_rural_household_up_to_25_million_per_works() -> None:
+    loans = policy_by_code("vay_nuoc_sach_ve_sinh")
+    assert loans is not None
+    assert loans.loan is not None
+    assert loans.loan.ceiling is not None
+    assert "25 triệu đồng" in loans.loan.ceiling
+    assert any(e.status is None and "nông thôn" in e.condition for e in loans.eligible)
+
+
+def test_tuition_cites_decree_238_of_2025_not_the_replaced_81_of_2021() -> None:
+    tuition = policy_by_code("hoc_phi")
+    assert tuition is not None
+    assert tuition.legal_basis[0].startswith("NĐ 238/2025/NĐ-CP")
+    assert "03/9/2025" in tuition.legal_basis[0]
+
+
+def test_no_card_promises_a_poor_district_benefit() -> None:
+    for policy in load_policies():
+        for entitlement in policy.eligible:
+            assert "nếu sống ở huyện nghèo" not in entitlement.condition, policy.code
+            assert not entitlement.condition.startswith("Được hỗ trợ nếu ở huyện nghèo")
+
+
+def test_every_card_says_when_it_was_last_checked() -> None:
+    assert all(policy.checked_on is not None for policy in load_policies())
+
+
+def test_every_loan_card_is_marked_as_a_loan() -> None:
+    loans = {p.code for p in load_policies() if p.loan is not None}
+    assert loans == {
+        "vay_ho_ngheo",
+        "vay_ho_can_ngheo",
+        "vay_ho_moi_thoat_ngheo",
+        "vay_nuoc_sach_ve_sinh",
+    }
 
 
 def test_unknown_code_gives_none() -> None:
@@ -182,6 +219,10 @@ def test_catalogue_parses_as_it_is() -> None:
         (lambda p: p.update(code="BHYT"), "snake_case"),
         (lambda p: p.update(eligible=[{"condition": "ai cũng được"}]), "status"),
         (lambda p: p.update(indicators=["bhyt", "bhyt"]), "twice"),
+        (lambda p: p.pop("checked_on"), "checked_on"),
+        (lambda p: p.update(checked_on="hôm qua"), "checked_on"),
+        (lambda p: p.update(loan={"ceiling": ""}), "ceiling"),
+        (lambda p: p.update(loan={"interest": "6%"}), "interest"),
     ],
 )
 def test_bad_entry_is_refused_with_a_clear_message(change: Any, detail: str) -> None:

@@ -8,17 +8,19 @@ household's policies by name; other channels get the same full card as the guide
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.flows.codes.base import code_flow
 from bot.flows.context import FlowContext
-from bot.flows.policy_lookup import household_policies_text, policy_card
+from bot.flows.policy_lookup import household_policies_text, policy_card, search_catalogue
 from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS
 from poverty.errors import InvalidInputError
 from poverty.policies import Policy, policies_for
-from poverty.policy_search import search_policies
 from poverty.text import fold
 from storage.household_policies import HouseholdNeeds, household_needs
 from storage.household_search import search_households
+from storage.local_policies import catalogue_for
 
 MAX_QUERY = 120
 USAGE = __("CS từ_khóa")
@@ -75,7 +77,7 @@ def brief_card(policy: Policy) -> str:
     return " ".join(text.split())
 
 
-def brief_household(needs: HouseholdNeeds) -> str:
+def brief_household(needs: HouseholdNeeds, catalogue: Sequence[Policy] | None = None) -> str:
     if needs.official_status in CLASS_LABELS:
         status = _(CLASS_LABELS[needs.official_status])  # type: ignore[index]
         if needs.official_year is not None:
@@ -83,7 +85,9 @@ def brief_household(needs: HouseholdNeeds) -> str:
     else:
         status = _(NO_STATUS)
     head = _(HOUSEHOLD).format(code=needs.code, name=needs.head_name, status=status)
-    matches = policies_for(needs.official_status, needs.deprived, needs.newly_escaped)
+    matches = policies_for(
+        needs.official_status, needs.deprived, needs.newly_escaped, policies=catalogue
+    )
     names = "; ".join(_(m.policy.name) for m in matches)
     tail = _(QUALIFIES).format(names=names) if matches else _(QUALIFIES_NONE)
     return f"{head} {tail}"
@@ -98,13 +102,14 @@ async def run(context: FlowContext, words: list[str]) -> str:
     target = _household_words(words)
     if target is not None:
         needs = await _household(context, target)
+        catalogue = await catalogue_for(context.session, context.access)
         if context.brief:
-            return brief_household(needs)
-        return household_policies_text(needs, context)
-    found = search_policies(query, 1)
+            return brief_household(needs, catalogue)
+        return household_policies_text(needs, context, catalogue)
+    found, catalogue = await search_catalogue(context, query, 1)
     if not found:
         raise InvalidInputError(NOT_FOUND)
-    return brief_card(found[0]) if context.brief else policy_card(found[0])
+    return brief_card(found[0]) if context.brief else policy_card(found[0], catalogue)
 
 
 POLICY_CODE = code_flow(
