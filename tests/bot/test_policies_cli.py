@@ -106,11 +106,11 @@ def test_import_adds_the_provinces_cards_and_the_chat_shows_them_marked_as_local
         "  Cập nhật: 0",
         "  Không thay đổi: 0",
     ]
-    shown = chat(env, ["chinh sach qua tet", "hoc phi", "1", "CS qua tet"])
+    shown = chat(env, ["chinh sach qua tet", "hoc phi", "ho tro them hoc phi", "CS qua tet"])
     assert "Quà Tết cho hộ nghèo\nChính sách riêng của tỉnh Quảng Trị.\n" in shown
     assert "• Hộ cận nghèo: Mỗi hộ một suất quà theo kế hoạch của tỉnh." in shown
     assert "Thông tin kiểm tra lần cuối ngày 01/12/2026." in shown
-    assert "  2. Hỗ trợ thêm học phí (tỉnh Quảng Trị)" in shown
+    assert "Hỗ trợ thêm học phí\nChính sách riêng của tỉnh Quảng Trị.\n" in shown
     assert "Địa phương hỗ trợ thêm: Hỗ trợ thêm học phí (tỉnh Quảng Trị)" in shown
     assert shown.count("Quà Tết cho hộ nghèo\nChính sách riêng của tỉnh Quảng Trị.\n") == 2, (
         "the CS code finds the province's card too"
