@@ -25,8 +25,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.figures import Figure, print_lines
+from poverty.calendar import load_calendar
 from poverty.formatting import format_decimal, format_int
-from scheduler.calendar import load_calendar
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.reminders import plan_mentor_digests
 from storage.db import create_engine, session_factory, upgrade

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from poverty.calendar import ReportCalendar
 from poverty.escape_watch import Watched, due_checks
 from poverty.formatting import format_date
 from poverty.i18n import N_
 from poverty.support_plans import EscapeWatch, load_support_lists
-from scheduler.calendar import ReportCalendar
 from scheduler.reminders import local_today, send_from
 from scheduler.texts import Translate
 from storage.escape_watch import answered_periods, under_watch

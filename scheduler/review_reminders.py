@@ -14,10 +14,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from poverty.calendar import ReportCalendar
 from poverty.formatting import format_date, format_int
 from poverty.i18n import N_
 from poverty.review import review_deadline
-from scheduler.calendar import ReportCalendar
 from scheduler.reminders import local_today, send_from
 from scheduler.texts import Translate
 from storage.outbox import NewMessage, enqueue

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.calendar import ReportCalendar
+from poverty.calendar import ReportCalendar
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.sending import Sender
 from scheduler.texts import Translate

@@ -39,7 +39,7 @@ from bot.i18n import _, __
 from bot.logs import configure_logging
 from bot.runtime import Runtime, freeze_start_up_heap, open_runtime, run
 from bot.settings import Settings
-from scheduler.calendar import load_calendar
+from poverty.calendar import load_calendar
 from scheduler.sending import ChannelRouter, Sender
 from scheduler.service import start_scheduler
 

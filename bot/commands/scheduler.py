@@ -21,9 +21,9 @@ from bot.i18n import _, __
 from bot.logs import configure_logging
 from bot.runtime import Runtime, open_runtime, run
 from bot.settings import Settings
+from poverty.calendar import ReportCalendar, load_calendar
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_int
-from scheduler.calendar import ReportCalendar, load_calendar
 from scheduler.quiet import QuietHours
 from scheduler.reminders import PlanResult
 from scheduler.service import SchedulerService
@@ -43,6 +43,11 @@ SCHEDULER_RUNNING = __("Bộ lập lịch đang chạy; nhấn Ctrl+C để dừ
 CalendarOption = Annotated[
     Path | None, typer.Option("--calendar", help="Tệp lịch báo cáo YAML (mặc định: lịch Cam Lộ).")
 ]
+
+
+def read_calendar(path: Path | None) -> ReportCalendar:
+    """The calendar in the file given with ``--calendar``, else the packaged one."""
+    return load_calendar(path.read_text(encoding="utf-8") if path else None)
 
 
 def register(app: typer.Typer) -> None:
@@ -69,7 +74,7 @@ def remind(
     calendar_file: CalendarOption = None,
 ) -> None:
     settings = Settings()
-    calendar = load_calendar(calendar_file)
+    calendar = read_calendar(calendar_file)
     moment = parse_moment(at, settings.timezone) if at else None
 
     async def go() -> tuple[PlanResult, list[tuple[str, str, str]], datetime]:
@@ -134,7 +139,7 @@ def scheduler(
 ) -> None:
     configure_logging()
     settings = Settings()
-    calendar = load_calendar(calendar_file)
+    calendar = read_calendar(calendar_file)
 
     async def go() -> None:
         async with open_runtime(settings) as rt:

@@ -19,8 +19,8 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Option, Outbound
 from bot.i18n import _, __
+from poverty.calendar import Deadline, ReportCalendar, describe, load_calendar
 from poverty.formatting import format_date, format_int
-from scheduler.calendar import Deadline, ReportCalendar, describe, load_calendar
 from storage.audit import Actor
 from storage.reporting import (
     ReportingUnit,

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import registered_flows
 from bot.flows.flow import Flow
+from poverty.calendar import load_calendar
 from poverty.standards import standard_for_year
-from scheduler.calendar import load_calendar
 from scheduler.review_reminders import plan_review_reminders
 from storage.audit import Actor
 from storage.models import Assessment, Household, OfficialRecord, OutboxMessage

@@ -15,7 +15,7 @@ from bot.flows import registered_flows
 from bot.flows.engine import Engine
 from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound
-from scheduler.calendar import load_calendar
+from poverty.calendar import load_calendar
 from scheduler.tick import plan_all
 from storage.audit import Actor
 from storage.models import AuditLog, EscapeCheck, Identity, OutboxMessage

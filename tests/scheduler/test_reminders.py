@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.calendar import FollowUpSettings, load_calendar
+from poverty.calendar import FollowUpSettings, load_calendar
 from scheduler.tick import plan_all, tick
 from storage.audit import Actor
 from storage.followups import open_followups, report_followup, sync_followups

@@ -23,10 +23,10 @@ from bot.flows.report_submission import (
     report_name,
 )
 from bot.i18n import _, __
+from poverty.calendar import Deadline, ReportCalendar, load_calendar
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_date, format_int
 from poverty.text import fold
-from scheduler.calendar import Deadline, ReportCalendar, load_calendar
 from storage.audit import Actor
 from storage.reporting import (
     ReportingUnit,

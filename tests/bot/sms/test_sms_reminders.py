@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handlers.sms.generic import GenericSender
 from bot.handlers.sms.gsm7 import is_gsm7, parts_needed
-from scheduler.calendar import FollowUpSettings, load_calendar
+from poverty.calendar import FollowUpSettings, load_calendar
 from scheduler.tick import plan_all
 from storage.audit import Actor
 from storage.followups import sync_followups

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from scheduler.calendar import (
+from poverty.calendar import (
     CalendarError,
     is_working_day,
     load_calendar,

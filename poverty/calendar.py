@@ -1,6 +1,6 @@
 """The report calendar: which deadlines fall when, moved off weekends and public holidays.
 
-Loaded from YAML (``scheduler/calendar.yaml`` by default, see its comments for the source in the
+Loaded from YAML (``poverty/calendar.yaml`` by default, see its comments for the source in the
 Cam Lộ plan). Public holidays come from ``holidays.VN`` (Tết included), so no date list is kept
 by hand. Every deadline is a calendar day in Vietnam.
 """
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 
 import holidays
@@ -203,17 +202,17 @@ def parse_calendar(raw: object) -> ReportCalendar:
     )
 
 
-def load_calendar(path: Path | None = None) -> ReportCalendar:
-    """The calendar at ``path``, or the packaged default (read once: flows ask for it on every
-    message)."""
-    if path is None:
+def load_calendar(text: str | None = None) -> ReportCalendar:
+    """The calendar written in ``text`` (YAML, as a file given on the command line), or the
+    packaged default (read once: flows ask for it on every message)."""
+    if text is None:
         return _packaged_calendar()
-    return _parse_calendar_text(path.read_text(encoding="utf-8"))
+    return _parse_calendar_text(text)
 
 
 @cache
 def _packaged_calendar() -> ReportCalendar:
-    text = resources.files("scheduler").joinpath("calendar.yaml").read_text(encoding="utf-8")
+    text = resources.files("poverty").joinpath("calendar.yaml").read_text(encoding="utf-8")
     return _parse_calendar_text(text)
 
 
