@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.importing import ImportRejectedError, import_households, read_households
+from exchange.importing.reorganisation_rows import read_reorganisation
 from storage.audit import Actor
-from storage.importing import ImportRejectedError, import_households, read_households
-from storage.importing.reorganisation_rows import read_reorganisation
 from storage.models import (
     AdminUnit,
     AuditLog,

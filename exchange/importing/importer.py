@@ -12,11 +12,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.importing.household_rows import HouseholdFile
 from poverty.errors import InvalidInputError
+from poverty.import_issues import ImportRejectedError, Issue
 from storage.audit import Actor
 from storage.households import HouseholdColumns, HouseholdSaver
-from storage.importing.household_rows import HouseholdFile
-from storage.importing.issues import ImportRejectedError, Issue
 from storage.units import UnitTree
 
 Progress = Callable[[int, int], None]

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.audit import Actor
-from storage.households import save_households
-from storage.importing import (
+from exchange.importing import (
     ImportRejectedError,
     ImportSummary,
     import_households,
     read_households,
 )
+from storage.audit import Actor
+from storage.households import save_households
 from storage.models import (
     AdminUnit,
     AuditLog,
