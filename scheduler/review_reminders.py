@@ -71,7 +71,7 @@ async def plan_review_reminders(
             lines = [head, *(_village_line(v, translate) for v in mine), translate(HOW)]
             key = f"review:{review.id}:T-{days}:{grant.user_id}"
             planned.append((key, grant.user_id, "\n".join(lines)))
-    reach = await addresses(session, {user for _key, user, _text in planned}, now=now)
+    reach = await addresses(session, {user for _key, user, _text in planned})
     messages = [
         NewMessage(
             key,
