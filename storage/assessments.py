@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
+from poverty.followups import Evidence, evidence_of
 from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.followups import Evidence, evidence_of, sync_followups
+from storage.followups import sync_followups
 from storage.mentors import PEOPLE_TZ
 from storage.models import Assessment, Household
 
