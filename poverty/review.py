@@ -27,9 +27,8 @@ import yaml
 from poverty.i18n import N_
 from poverty.standards import Standard, standard_for_year
 
-REVIEW_OPENS = (9, 1)
 REVIEW_CLOSES = (12, 14)
-"""Month and day the annual review starts and ends (QĐ 24/2021 Art. 3)."""
+"""Month and day the annual review ends (QĐ 24/2021 Art. 3)."""
 POOR_CLASSES = frozenset({"ngheo", "can_ngheo"})
 
 APPLIES = N_("Kết quả theo chuẩn {period}, áp dụng năm {year}.")
@@ -57,10 +56,6 @@ def standard_of_result(year: int) -> Standard:
 
 def review_deadline(year: int) -> date:
     return date(year, *REVIEW_CLOSES)
-
-
-def is_review_season(today: date) -> bool:
-    return date(today.year, *REVIEW_OPENS) <= today <= review_deadline(today.year)
 
 
 def result_year(review_year: int) -> int:

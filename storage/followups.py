@@ -35,7 +35,6 @@ from storage.bulk import insert_with_ids
 from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 
 OPEN_STATES = ("open", "in_progress", "blocked")
-REPORT_STATES = ("done", "in_progress", "blocked")
 UNKNOWN_FOLLOWUP = N_("Không tìm thấy việc cần theo dõi này.")
 _CHUNK = 500
 

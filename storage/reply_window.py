@@ -92,17 +92,6 @@ async def set_blocked(
     )
 
 
-async def phone_of_identity(session: AsyncSession, channel: str, external_id: str) -> str | None:
-    """The phone number of the user behind a chat identity, for an SMS instead; None when the
-    user has none or was revoked."""
-    phone: str | None = await session.scalar(
-        select(User.phone)
-        .join(Identity, Identity.user_id == User.id)
-        .where(_identity(channel, external_id), User.revoked_at.is_(None))
-    )
-    return phone or None
-
-
 async def contact_of_identity(
     session: AsyncSession, channel: str, external_id: str
 ) -> tuple[str, str | None] | None:

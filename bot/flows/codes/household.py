@@ -65,10 +65,6 @@ DEPRIVED = __("Thiếu hụt chỉ số số {numbers}.")
 OFFICIAL_DIFFERS = __("Khác phân loại chính thức năm {year}: {label}.")
 
 
-def _standard(context: FlowContext) -> Standard:
-    return standard_for_year(context.today.year)
-
-
 async def example(context: FlowContext) -> str | None:
     code = await first_household_code(context.session, context.access)
     if code is None:

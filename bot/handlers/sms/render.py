@@ -51,11 +51,6 @@ def render_replies(replies: Sequence[Outbound], max_parts: int = DEFAULT_MAX_PAR
     return _fit_with_choices(body, last_choices, max_parts)
 
 
-def fit(text: str, max_parts: int) -> str:
-    """``text`` cut to ``max_parts`` parts at a word boundary, with the marker when cut."""
-    return _cut(text, max_septets(max_parts))
-
-
 def _fit_with_choices(body: str, choices: str, max_parts: int) -> str:
     limit = max_septets(max_parts)
     whole = "\n".join(part for part in (body, choices) if part)

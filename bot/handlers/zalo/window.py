@@ -17,13 +17,6 @@ class ReplyWindow:
     length: timedelta = timedelta(hours=48)
     messages: int = 8
 
-    def is_open(self, last_inbound_at: datetime | None, replies: int, now: datetime) -> bool:
-        return (
-            last_inbound_at is not None
-            and now - last_inbound_at < self.length
-            and replies < self.messages
-        )
-
     def opens_after(self, now: datetime) -> datetime:
         """Inbound messages later than this keep the window open at ``now``."""
         return now - self.length
