@@ -9,7 +9,7 @@ same answer again carries on as if nothing had happened.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,12 +156,6 @@ async def test_console_apologises_for_a_dropped_connection_and_the_next_line_con
         conversation = await load_conversation(session, "console", "cadre")
     assert conversation is not None
     assert conversation.answers["thu_nhap"] == 1_200_000
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_is_answered(
