@@ -163,8 +163,9 @@ def _day_month(text: object, where: str) -> tuple[int, int]:
     return day, month
 
 
-def parse_calendar(raw: object) -> ReportCalendar:
-    """Validate the YAML mapping; a mistake names where it is."""
+def parse_calendar(raw: object, timezone: str) -> ReportCalendar:
+    """Validate the YAML mapping; a mistake names where it is. ``timezone`` is the people's
+    (``Settings.timezone``): deadlines and reminder times are local to it."""
     if not isinstance(raw, dict):
         raise CalendarError(BAD_CALENDAR, detail="not a mapping")
     rules = []
@@ -193,7 +194,7 @@ def parse_calendar(raw: object) -> ReportCalendar:
     except (TypeError, ValueError, AttributeError):
         raise CalendarError(BAD_CALENDAR, detail="followups / remind_at") from None
     return ReportCalendar(
-        str(raw.get("timezone", "Asia/Ho_Chi_Minh")),
+        timezone,
         str(raw.get("unit_level", "commune")),
         tuple(sorted(set(offsets), reverse=True)),
         remind_at,
@@ -202,23 +203,23 @@ def parse_calendar(raw: object) -> ReportCalendar:
     )
 
 
-def load_calendar(text: str | None = None) -> ReportCalendar:
+def load_calendar(text: str | None = None, *, timezone: str) -> ReportCalendar:
     """The calendar written in ``text`` (YAML, as a file given on the command line), or the
-    packaged default (read once: flows ask for it on every message)."""
+    packaged default (read once: flows ask for it on every message), in ``timezone``."""
     if text is None:
-        return _packaged_calendar()
-    return _parse_calendar_text(text)
+        return _packaged_calendar(timezone)
+    return _parse_calendar_text(text, timezone)
 
 
 @cache
-def _packaged_calendar() -> ReportCalendar:
+def _packaged_calendar(timezone: str) -> ReportCalendar:
     text = resources.files("poverty").joinpath("calendar.yaml").read_text(encoding="utf-8")
-    return _parse_calendar_text(text)
+    return _parse_calendar_text(text, timezone)
 
 
-def _parse_calendar_text(text: str) -> ReportCalendar:
+def _parse_calendar_text(text: str, timezone: str) -> ReportCalendar:
     try:
-        return parse_calendar(yaml.safe_load(text))
+        return parse_calendar(yaml.safe_load(text), timezone)
     except yaml.YAMLError as error:
         raise CalendarError(BAD_CALENDAR, detail=str(error)) from None
 

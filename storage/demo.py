@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,9 +191,10 @@ async def has_households(session: AsyncSession) -> bool:
 
 
 async def create_demo_data(
-    session: AsyncSession, now: datetime, year: int, households: int = 3000
+    session: AsyncSession, now: datetime, year: int, households: int = 3000, *, tz: tzinfo
 ) -> SaveResult:
-    """Households, units and demo users in one transaction (the caller commits)."""
+    """Households, units and demo users in one transaction (the caller commits); ``tz`` is
+    the people's time zone."""
     rows = demo_households(households, year)
     mentor = next(u for u in DEMO_USERS if u.role == "mentor")
     rows = with_mentor(rows, mentor.phone, 20)
@@ -201,7 +202,7 @@ async def create_demo_data(
     for user in DEMO_USERS:
         people[user.key] = await create_user(session, user.name, user.phone, DEMO_ACTOR, now)
         await add_identity(session, people[user.key].id, "console", user.key, now)
-    result = await save_households(session, rows, DEMO_ACTOR, now, default_year=year)
+    result = await save_households(session, rows, DEMO_ACTOR, now, tz=tz, default_year=year)
     commune = await find_unit(session, f"{PROVINCE} / {COMMUNE}")
     province = await find_unit(session, PROVINCE)
     for user in DEMO_USERS:

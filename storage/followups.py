@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,9 +36,6 @@ from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 OPEN_STATES = ("open", "in_progress", "blocked")
 UNKNOWN_FOLLOWUP = N_("Không tìm thấy việc cần theo dõi này.")
 _CHUNK = 500
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-"""Due dates are calendar days in Vietnam."""
 
 ReportState = Literal["done", "in_progress", "blocked"]
 
@@ -134,17 +130,19 @@ async def sync_followups(
     now: datetime,
     actor: Actor,
     *,
+    tz: tzinfo,
     due_overrides: Mapping[str, int] | None = None,
     evidence: Mapping[int, Evidence] | None = None,
 ) -> SyncResult:
-    """Open, close or cancel follow-ups so they match each household's latest evidence.
+    """Open, close or cancel follow-ups so they match each household's latest evidence; due
+    dates are days in ``tz``, the people's time zone.
     ``evidence``: what the caller already knows to be the latest of every household given (a
     check it has just saved), so it is not read back."""
     ids = sorted(set(household_ids))
     total = SyncResult()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        result = await _sync_chunk(session, chunk, now, actor, due_overrides, evidence)
+        result = await _sync_chunk(session, chunk, now, tz, actor, due_overrides, evidence)
         total = SyncResult(
             total.opened + result.opened,
             total.closed + result.closed,
@@ -157,6 +155,7 @@ async def _sync_chunk(
     session: AsyncSession,
     ids: Sequence[int],
     now: datetime,
+    tz: tzinfo,
     actor: Actor,
     due_overrides: Mapping[str, int] | None,
     known_evidence: Mapping[int, Evidence] | None,
@@ -170,7 +169,7 @@ async def _sync_chunk(
     by_household: dict[int, dict[str, FollowUp]] = {}
     for row in open_rows:
         by_household.setdefault(row.household_id, {})[row.indicator] = row
-    today = now.astimezone(VIETNAM).date()
+    today = now.astimezone(tz).date()
     opened: list[_Opened] = []
     audit: list[AuditEntry] = []
     closed = cancelled = 0
@@ -205,6 +204,7 @@ async def open_followups_of_new(
     now: datetime,
     actor: Actor,
     *,
+    tz: tzinfo,
     due_overrides: Mapping[str, int] | None = None,
 ) -> SyncResult:
     """:func:`sync_followups` for households created in the caller's transaction, given as
@@ -214,7 +214,7 @@ async def open_followups_of_new(
     a poor or near-poor one gets a follow-up per deprivation, the others get nothing. Nothing is
     read back from the database (an import opens tens of thousands this way).
     """
-    today = now.astimezone(VIETNAM).date()
+    today = now.astimezone(tz).date()
     by_indicator: dict[tuple[str, str], tuple[tuple[str, ...], date]] = {}
     plans: dict[tuple[str, int], list[tuple[str, tuple[str, ...], date]]] = {}
     opened: list[_Opened] = []

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -18,6 +19,8 @@ from storage.models import Base
 from tests.bot.fake_telegram import FakeTelegram
 
 FIXED_NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+PEOPLE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+"""The people's time zone, as ``Settings.timezone`` gives it in production."""
 
 
 @pytest.fixture(scope="session")

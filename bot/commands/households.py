@@ -153,6 +153,7 @@ async def write_checked_file(
                     checked,
                     IMPORT_ACTOR,
                     rt.now(),
+                    tz=rt.tz,
                     default_year=default_year,
                     skip_invalid=skip_invalid,
                     on_progress=lambda done, _total: progress.update(task, completed=done),

@@ -247,7 +247,7 @@ async def serve(settings: Settings, webhook: str | None) -> None:
         try:
             scheduler = await start_scheduler(
                 rt.sessions,
-                load_calendar(),
+                load_calendar(timezone=settings.timezone),
                 rt.now,
                 ChannelRouter({channel.name: channel.sender for channel in channels}),
                 worker=f"{socket.gethostname()}:{os.getpid()}",

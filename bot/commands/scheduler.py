@@ -45,9 +45,10 @@ CalendarOption = Annotated[
 ]
 
 
-def read_calendar(path: Path | None) -> ReportCalendar:
+def read_calendar(path: Path | None, timezone: str) -> ReportCalendar:
     """The calendar in the file given with ``--calendar``, else the packaged one."""
-    return load_calendar(path.read_text(encoding="utf-8") if path else None)
+    text = path.read_text(encoding="utf-8") if path else None
+    return load_calendar(text, timezone=timezone)
 
 
 def register(app: typer.Typer) -> None:
@@ -74,7 +75,7 @@ def remind(
     calendar_file: CalendarOption = None,
 ) -> None:
     settings = Settings()
-    calendar = read_calendar(calendar_file)
+    calendar = read_calendar(calendar_file, settings.timezone)
     moment = parse_moment(at, settings.timezone) if at else None
 
     async def go() -> tuple[PlanResult, list[tuple[str, str, str]], datetime]:
@@ -121,7 +122,7 @@ async def _plan(
                 .where(OutboxMessage.state == "pending", OutboxMessage.next_try_at <= when)
                 .order_by(OutboxMessage.next_try_at, OutboxMessage.id)
             )
-            if QuietHours().contains(when):
+            if QuietHours(calendar.timezone).contains(when):
                 query = query.where(OutboxMessage.quiet.is_(False))
             for message, name in await session.execute(query):
                 shown.append((name or "?", message.channel, message.text))
@@ -139,7 +140,7 @@ def scheduler(
 ) -> None:
     configure_logging()
     settings = Settings()
-    calendar = read_calendar(calendar_file)
+    calendar = read_calendar(calendar_file, settings.timezone)
 
     async def go() -> None:
         async with open_runtime(settings) as rt:

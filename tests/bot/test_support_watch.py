@@ -22,10 +22,11 @@ from storage.models import AuditLog, EscapeCheck, Identity, OutboxMessage
 from storage.support_ledger import NewSupport, record_support
 from storage.support_plans import save_plan
 from tests.bot.conftest import Area, Clock, Talker
+from tests.conftest import PEOPLE_TZ
 from tests.support.records import add_mentor, add_records
 
 Sessions = async_sessionmaker[AsyncSession]
-CALENDAR = load_calendar()
+CALENDAR = load_calendar(timezone=PEOPLE_TZ.key)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from storage.models import (
 from storage.reorganisation import ReorganisationResult, reorganise
 from storage.reports import appendix_1
 from storage.units import find_unit, former_note
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PEOPLE_TZ
 from tests.fixtures.household_files import household, write_csv
 from tests.storage.factories import Factory, Spec
 
@@ -362,7 +362,7 @@ async def test_an_old_household_file_after_the_merge_goes_to_the_new_commune(
 
     checked = read_households(path, default_year=2022)
     async with sessions() as session, session.begin():
-        await import_households(session, checked, ACTOR, FIXED_NOW, default_year=2022)
+        await import_households(session, checked, ACTOR, FIXED_NOW, default_year=2022, tz=PEOPLE_TZ)
 
     async with sessions() as session:
         new = await find_unit(session, "Tỉnh Quảng Trị / Xã Cam Lộ")

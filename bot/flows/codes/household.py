@@ -189,6 +189,7 @@ async def run(context: FlowContext, words: list[str]) -> str:
         ),
         actor,
         context.now,
+        tz=context.tz,
     )
     label = _(CLASS_LABELS[result.result]) if result.result else "?"
     saved = _(SAVED).format(

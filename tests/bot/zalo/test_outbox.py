@@ -18,6 +18,7 @@ from storage.outbox import ClaimedMessage, NewMessage, enqueue
 from storage.recipients import addresses
 from tests.bot.conftest import Area, Clock
 from tests.bot.zalo.conftest import MENTOR, Harness, Sessions
+from tests.conftest import PEOPLE_TZ
 
 MENTOR_PHONE = "+84900000004"
 DIGEST = "Nhắc việc: 2 hộ cần theo dõi trong tuần này."
@@ -199,4 +200,4 @@ async def test_build_zalo_refuses_without_the_app_settings(
     from bot.settings import Settings
 
     with pytest.raises(ZaloNotConfiguredError):
-        build_zalo(Settings(), Engine(sessions, zalo.clock, []), sessions, zalo.clock)
+        build_zalo(Settings(), Engine(sessions, zalo.clock, [], tz=PEOPLE_TZ), sessions, zalo.clock)
