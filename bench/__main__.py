@@ -14,9 +14,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
-from zoneinfo import ZoneInfo
 
-from bench.figures import Figure, print_lines, print_table
+from bench.figures import Figure, people_tz, print_lines, print_table
 
 BENCHMARKS = (
     "bench.import",
@@ -30,7 +29,7 @@ Runner = Callable[[Sequence[str]], list[Figure]]
 
 
 def machine() -> str:
-    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
+    now = datetime.now(people_tz()).strftime("%d/%m/%Y %H:%M")
     return (
         f"{now}; {os.cpu_count()} lõi, Python {platform.python_version()},"
         f" SQLite {sqlite3.sqlite_version}, {platform.machine()}"

@@ -24,9 +24,9 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bench.figures import Figure, print_lines
+from bench.figures import Figure, people_tz, print_lines
+from poverty.calendar import load_calendar
 from poverty.formatting import format_decimal, format_int
-from scheduler.calendar import load_calendar
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.reminders import plan_mentor_digests
 from storage.db import create_engine, session_factory, upgrade
@@ -126,7 +126,7 @@ async def measure_planning(
     sessions: async_sessionmaker[AsyncSession], count: int
 ) -> tuple[int, int, float]:
     await build_followups(sessions, count)
-    calendar = load_calendar()
+    calendar = load_calendar(timezone=people_tz().key)
     started = time.perf_counter()
     async with sessions() as session, session.begin():
         result = await plan_mentor_digests(session, calendar, NOW)

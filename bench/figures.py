@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
+
+from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,8 @@ def print_table(figures: Sequence[Figure], title: str) -> None:
             figure.name, figure.value, figure.goal or "—", verdict(figure.met), figure.detail
         )
     Console(width=160).print(table)
+
+
+def people_tz() -> ZoneInfo:
+    """The people's time zone, from the settings as the bot reads them."""
+    return ZoneInfo(Settings().timezone)

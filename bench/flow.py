@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.figures import Figure, print_lines
-from bot.flows.engine import TIMEZONE, Engine
+from bench.figures import Figure, people_tz, print_lines
+from bot.flows.engine import Engine
 from bot.flows.household_check import HOUSEHOLD_CHECK
 from bot.flows.messages import IdentityRef, Inbound
 from poverty.formatting import format_decimal, format_int
@@ -58,10 +58,12 @@ async def measure(checks: int) -> tuple[int, float]:
             await upgrade(engine)
             sessions = session_factory(engine)
             now = clock()
-            year = now.astimezone(TIMEZONE).year
+            year = now.astimezone(people_tz()).year
             async with sessions() as session, session.begin():
-                await create_demo_data(session, now, year, households=max(checks, 100))
-            bot = Engine(sessions, clock, [HOUSEHOLD_CHECK])
+                await create_demo_data(
+                    session, now, year, households=max(checks, 100), tz=people_tz()
+                )
+            bot = Engine(sessions, clock, [HOUSEHOLD_CHECK], tz=people_tz())
             cadre = IdentityRef("console", "cadre")
             steps = 0
             started = time.perf_counter()

@@ -19,10 +19,10 @@ from pathlib import Path
 from bench.figures import Figure, print_lines
 from bot.commands.households import bulk_load, write_checked_file
 from bot.settings import Settings
+from exchange.importing import read_households
 from poverty.formatting import format_decimal, format_int
 from poverty.standards import INDICATOR_BITS
 from storage.db import create_engine, upgrade
-from storage.importing import read_households
 
 HOUSEHOLDS = 50_000
 GOAL = 20_000

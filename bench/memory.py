@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.figures import Figure, print_lines
+from bench.figures import Figure, people_tz, print_lines
 from poverty.formatting import format_decimal, format_int
 from storage.db import create_engine, session_factory, upgrade
 from storage.demo import create_demo_data
@@ -50,7 +50,7 @@ async def fill(url: str, users: int) -> None:
     await upgrade(engine)
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
-        await create_demo_data(session, NOW, NOW.year, households=200)
+        await create_demo_data(session, NOW, NOW.year, households=200, tz=people_tz())
         commune = await session.scalar(select(AdminUnit.id).where(AdminUnit.level == "commune"))
         first = int(await session.scalar(select(User.id).order_by(User.id.desc()).limit(1)) or 0)
         for start in range(0, users, CHUNK):
@@ -91,7 +91,9 @@ async def work(url: str, users: int) -> dict[str, float]:
     engine = create_engine(url)
     sessions = session_factory(engine)
     clock = [NOW]
-    bot = Engine(sessions, lambda: clock[0], registered_flows(), flood_limit=FloodLimit())
+    bot = Engine(
+        sessions, lambda: clock[0], registered_flows(), flood_limit=FloodLimit(), tz=people_tz()
+    )
     telegram = build_telegram("123456:BENCH", "http://127.0.0.1:9", bot)
     step = max(users // TALKERS, 1)
     chats = [str(FIRST_CHAT + i) for i in range(0, users, step)][:TALKERS]

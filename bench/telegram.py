@@ -44,11 +44,11 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.figures import Figure, print_lines
+from bench.figures import Figure, people_tz, print_lines
 from bench.flow import ANSWERS
 from bench.polling import FIRST_CHAT, READY, WAIT_SECONDS, Contender
 from bot.flows import registered_flows
-from bot.flows.engine import TIMEZONE, Engine, FloodLimit
+from bot.flows.engine import Engine, FloodLimit
 from bot.handlers.telegram.routers import FAILED
 from bot.handlers.telegram.setup import build_telegram
 from bot.i18n import DEFAULT_LANGUAGE, _, language
@@ -158,7 +158,9 @@ async def prepare(engine: AsyncEngine, cadres: int, households: int) -> Engine:
     sessions = session_factory(engine)
     now = clock()
     async with sessions() as session, session.begin():
-        await create_demo_data(session, now, now.astimezone(TIMEZONE).year, households)
+        await create_demo_data(
+            session, now, now.astimezone(people_tz()).year, households, tz=people_tz()
+        )
         commune = await session.scalar(select(AdminUnit.id).where(AdminUnit.level == "commune"))
         assert commune is not None
         for cadre in range(cadres):
@@ -169,7 +171,7 @@ async def prepare(engine: AsyncEngine, cadres: int, households: int) -> Engine:
             await grant_role(session, user.id, "cadre", commune, ACTOR, now)
     # The flood counter runs as in production; its limit is set above what the bench sends.
     limit = FloodLimit(messages=households * 100, per=timedelta(minutes=1))
-    return Engine(sessions, clock, registered_flows(), flood_limit=limit)
+    return Engine(sessions, clock, registered_flows(), flood_limit=limit, tz=people_tz())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from exchange.importing import values
+from exchange.importing.cells import ColumnChecker
+from exchange.importing.columns import layout
+from exchange.importing.tables import read_table
 from poverty.i18n import N_
+from poverty.import_issues import CellError, Issue, quoted
 from poverty.policies import (
     POLICY_STATUSES,
     STATUS_LABELS,
@@ -30,11 +35,6 @@ from poverty.policies import (
 )
 from poverty.standards import INDICATOR_BITS
 from poverty.text import fold
-from storage.importing import values
-from storage.importing.cells import ColumnChecker
-from storage.importing.columns import layout
-from storage.importing.issues import CellError, Issue, quoted
-from storage.importing.tables import read_table
 
 Translate = Callable[[str], str]
 
@@ -183,7 +183,7 @@ def read_policy_file(
     """Read a province's policies from ``path`` (the columns of :data:`COLUMNS`).
 
     Rows whose ``pham_vi`` says they are national (an exported catalogue) are skipped with a
-    warning. Raises :class:`~storage.importing.issues.ImportFileError` when the file cannot be
+    warning. Raises :class:`~poverty.import_issues.ImportFileError` when the file cannot be
     read or a required column is missing.
     """
     table = read_table(path)

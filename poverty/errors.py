@@ -9,8 +9,7 @@ Every error a user can cause carries a message key (a Vietnamese gettext msgid w
     ├── UnknownStandardError   no poverty standard with that id or for that year
     ├── UnknownIndicatorError  an indicator code the standard does not have
     ├── NotFoundError          a household, unit or user that does not exist (storage)
-    ├── AccessDeniedError      outside the units the user's roles cover (storage, bot)
-    ├── ImportRejectedError    an import file with invalid rows (storage)
+    ├── ImportRejectedError    an import file with invalid rows (exchange)
     └── InvalidStandardError   a packaged standard file that does not follow its schema (poverty)
 """
 
@@ -51,10 +50,6 @@ class UnknownIndicatorError(AppError):
 
 class NotFoundError(AppError):
     """A record that does not exist."""
-
-
-class AccessDeniedError(AppError):
-    """A record outside the units the user's roles cover."""
 
 
 class ImportRejectedError(AppError):

@@ -27,11 +27,6 @@ def format_decimal(value: float, digits: int = 2) -> str:
     return _swap_separators(f"{rounded:,.{digits}f}")
 
 
-def format_percent(value: float, digits: int = 2) -> str:
-    """``3.0396`` → ``"3,04%"``; ``value`` is already a percentage, not a ratio."""
-    return f"{format_decimal(value, digits)}%"
-
-
 def format_money(value: int) -> str:
     """``1500000`` → ``"1.500.000 đồng"``."""
     return f"{format_int(value)} đồng"

@@ -27,9 +27,8 @@ import yaml
 from poverty.i18n import N_
 from poverty.standards import Standard, standard_for_year
 
-REVIEW_OPENS = (9, 1)
 REVIEW_CLOSES = (12, 14)
-"""Month and day the annual review starts and ends (QĐ 24/2021 Art. 3)."""
+"""Month and day the annual review ends (QĐ 24/2021 Art. 3)."""
 POOR_CLASSES = frozenset({"ngheo", "can_ngheo"})
 
 APPLIES = N_("Kết quả theo chuẩn {period}, áp dụng năm {year}.")
@@ -59,8 +58,41 @@ def review_deadline(year: int) -> date:
     return date(year, *REVIEW_CLOSES)
 
 
-def is_review_season(today: date) -> bool:
-    return date(today.year, *REVIEW_OPENS) <= today <= review_deadline(today.year)
+def result_year(review_year: int) -> int:
+    """The year the lists decided by the review of ``review_year`` apply to."""
+    return review_year + 1
+
+
+@dataclass(frozen=True)
+class ApprovedClass:
+    """The class approval writes for a household: that of its check for the next year, or
+    (``carried``) its class of the review's year when it was not checked."""
+
+    status: str
+    carried: bool
+
+
+def approved_class(checked: str | None, was: str | None) -> ApprovedClass | None:
+    """None when the household has neither a check nor a class of the review's year."""
+    if checked is not None:
+        return ApprovedClass(checked, carried=False)
+    if was is not None:
+        return ApprovedClass(was, carried=True)
+    return None
+
+
+def kept_group(status: str, was: str | None, group: str | None) -> str | None:
+    """A poor household keeps its group (BTXH/CSGN) only when it was poor in the review's year
+    too; a newly poor household has its group set anew."""
+    return group if status == "ngheo" and was == "ngheo" else None
+
+
+def class_of_year(official_status: str | None, official_year: int | None, year: int) -> str | None:
+    """A household's official class for ``year`` when no record of that year exists: its
+    current one, unless that is already of a later year (a review approved before)."""
+    if official_year is not None and official_year > year:
+        return None
+    return official_status
 
 
 @dataclass(frozen=True)

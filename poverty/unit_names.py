@@ -42,8 +42,6 @@ KINDS: tuple[UnitKind, ...] = (
     UnitKind("to_dan_pho", N_("Tổ dân phố"), ("to dan pho",), ("village",)),
 )
 KIND_BY_CODE: dict[str, UnitKind] = {kind.code: kind for kind in KINDS}
-FORMER_KINDS = frozenset({"huyen", "quan", "thi_xa", "thi_tran"})
-"""Kinds that no current unit has since 1/7/2025 (a ``thanh_pho`` may still be a province)."""
 _WORDS: tuple[tuple[str, UnitKind], ...] = tuple(
     sorted(((word, kind) for kind in KINDS for word in kind.words), key=lambda p: -len(p[0]))
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -46,7 +46,8 @@ class DispatchConfig:
     backoff_first: timedelta = timedelta(seconds=5)
     backoff_max: timedelta = timedelta(hours=1)
     idle_wait: float = 1.0
-    quiet: QuietHours = field(default_factory=QuietHours)
+    quiet: QuietHours | None = None
+    """None: no quiet hours (the scheduler service sets them in the calendar's time zone)."""
 
     def backoff(self, attempts: int) -> timedelta:
         """5 s, 10 s, 20 s… after the 1st, 2nd, 3rd… failure, at most ``backoff_max``."""
@@ -100,7 +101,7 @@ class Dispatcher:
                 now,
                 lease=self.config.lease,
                 limit=self.config.batch,
-                quiet_hours=self.config.quiet.contains(now),
+                quiet_hours=self.config.quiet is not None and self.config.quiet.contains(now),
                 channels=self.channels,
             )
         stats = DispatchStats(claimed=len(batch))

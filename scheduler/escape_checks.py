@@ -13,13 +13,14 @@ from datetime import date, datetime
 from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from poverty.calendar import ReportCalendar
+from poverty.escape_watch import Watched, due_checks
 from poverty.formatting import format_date
 from poverty.i18n import N_
 from poverty.support_plans import EscapeWatch, load_support_lists
-from scheduler.calendar import ReportCalendar
 from scheduler.reminders import local_today, send_from
 from scheduler.texts import Translate
-from storage.escape_watch import Watched, answered_periods, under_watch
+from storage.escape_watch import answered_periods, under_watch
 from storage.mentors import current_mentors
 from storage.models import Household
 from storage.outbox import NewMessage, enqueue
@@ -44,11 +45,13 @@ def check_text(watched: Watched, code: str, head: str, translate: Translate = st
     return f"{first}\n{translate(CHECK_HOW)}"
 
 
-async def due_checks(session: AsyncSession, watch: EscapeWatch, today: date) -> list[Watched]:
+async def unanswered_checks(
+    session: AsyncSession, watch: EscapeWatch, today: date
+) -> list[Watched]:
     """Households under watch with a check due in the current period and not answered."""
-    found = [w for w in await under_watch(session, true(), watch, today) if w.period_start]
-    answered = await answered_periods(session, [w.household_id for w in found])
-    return [w for w in found if (w.household_id, w.period_start) not in answered]
+    found = await under_watch(session, true(), watch, today)
+    answered = await answered_periods(session, [w.household_id for w in found if w.period_start])
+    return due_checks(found, answered)
 
 
 async def plan_escape_checks(
@@ -59,7 +62,7 @@ async def plan_escape_checks(
     watch: EscapeWatch | None = None,
 ) -> int:
     """Queue the due checks; returns how many messages were new."""
-    due = await due_checks(
+    due = await unanswered_checks(
         session, watch or load_support_lists().escape_watch, local_today(calendar, now)
     )
     if not due:

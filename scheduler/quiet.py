@@ -1,4 +1,4 @@
-"""Quiet hours: reminders are not sent at night in the recipient's time zone (Vietnam)."""
+"""Quiet hours: reminders are not sent at night in the recipients' time zone."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 class QuietHours:
     """From ``start`` to ``end`` local time (crossing midnight when ``start > end``)."""
 
+    timezone: str
+    """The recipients' time zone (``Settings.timezone``)."""
     start: time = time(21, 0)
     end: time = time(6, 30)
-    timezone: str = "Asia/Ho_Chi_Minh"
 
     def contains(self, moment: datetime) -> bool:
         local = moment.astimezone(ZoneInfo(self.timezone)).time()

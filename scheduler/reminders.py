@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.calendar import ReportCalendar, describe
+from poverty.calendar import ReportCalendar, describe
 from scheduler.texts import Translate, manager_escalation, mentor_digest, report_reminder
 from storage.followups import OpenFollowUp, open_followups
 from storage.mentors import current_mentors

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from poverty.calendar import ReportCalendar
 from poverty.formatting import format_date, format_int
 from poverty.i18n import N_
 from poverty.review import review_deadline
-from scheduler.calendar import ReportCalendar
 from scheduler.reminders import local_today, send_from
 from scheduler.texts import Translate
 from storage.outbox import NewMessage, enqueue
@@ -71,7 +71,7 @@ async def plan_review_reminders(
             lines = [head, *(_village_line(v, translate) for v in mine), translate(HOW)]
             key = f"review:{review.id}:T-{days}:{grant.user_id}"
             planned.append((key, grant.user_id, "\n".join(lines)))
-    reach = await addresses(session, {user for _key, user, _text in planned}, now=now)
+    reach = await addresses(session, {user for _key, user, _text in planned})
     messages = [
         NewMessage(
             key,

@@ -13,14 +13,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.calendar import ReportCalendar
+from poverty.calendar import ReportCalendar
 from scheduler.dispatcher import DispatchConfig, Dispatcher
+from scheduler.quiet import QuietHours
 from scheduler.sending import Sender
 from scheduler.texts import Translate
 from scheduler.tick import TickResult, tick
@@ -67,12 +68,11 @@ class SchedulerService:
             scheduler.start()
             self._scheduler = scheduler
         if self.sender is not None:
+            config = self.dispatch
+            if config.quiet is None:  # reminders wait out the night in the people's time zone
+                config = replace(config, quiet=QuietHours(self.calendar.timezone))
             dispatcher = Dispatcher(
-                self.sessions,
-                self.sender,
-                worker=self.worker,
-                clock=self.clock,
-                config=self.dispatch,
+                self.sessions, self.sender, worker=self.worker, clock=self.clock, config=config
             )
             self._dispatching = asyncio.create_task(dispatcher.run(self._stop))
 

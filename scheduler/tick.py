@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.calendar import ReportCalendar
+from poverty.calendar import ReportCalendar
 from scheduler.escape_checks import plan_escape_checks
 from scheduler.reminders import (
     PlanResult,

@@ -5,16 +5,16 @@ the commune's approved list (import), so the two can be compared."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
+from poverty.followups import Evidence, evidence_of
 from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.followups import Evidence, evidence_of, sync_followups
-from storage.mentors import PEOPLE_TZ
+from storage.followups import sync_followups
 from storage.models import Assessment, Household
 
 HOUSEHOLD_GONE = N_("Không tìm thấy hộ này nữa; kết quả chưa được lưu.")
@@ -37,9 +37,10 @@ class NewAssessment:
 
 
 async def save_assessment(
-    session: AsyncSession, new: NewAssessment, actor: Actor, now: datetime
+    session: AsyncSession, new: NewAssessment, actor: Actor, now: datetime, *, tz: tzinfo
 ) -> int:
-    """Write the assessment and link it as the household's latest; returns its id."""
+    """Write the assessment and link it as the household's latest; returns its id. ``tz`` is
+    the people's time zone (the year a result applies to, follow-ups' due dates)."""
     household = await session.get(Household, new.household_id, with_for_update=True)
     if household is None:
         raise InvalidInputError(HOUSEHOLD_GONE)
@@ -56,7 +57,7 @@ async def save_assessment(
         user_id=new.user_id,
         channel=new.channel,
         created_at=now,
-        applies_year=new.applies_year or now.astimezone(PEOPLE_TZ).year,
+        applies_year=new.applies_year or now.astimezone(tz).year,
     )
     session.add(assessment)
     await session.flush()
@@ -77,7 +78,12 @@ async def save_assessment(
         now,
     )
     await sync_followups(
-        session, [household.id], now, actor, evidence={household.id: _evidence(household, new)}
+        session,
+        [household.id],
+        now,
+        actor,
+        tz=tz,
+        evidence={household.id: _evidence(household, new)},
     )
     return assessment.id
 

@@ -17,8 +17,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from poverty.errors import AppError
-from poverty.i18n import N_
 from storage.db import dialect_insert
 from storage.models import ChannelToken
 
@@ -35,13 +33,6 @@ class Tokens:
 
 Refresh = Callable[[str], Awaitable[Tokens]]
 """Given the current refresh token, ask the provider for new tokens."""
-
-
-class MissingTokensError(AppError):
-    """No tokens were stored for the channel yet."""
-
-
-NO_TOKENS = N_("Chưa có token cho kênh {channel}. Hãy lưu token bằng: giamngheo zalo token")
 
 
 async def load_tokens(session: AsyncSession, channel: str) -> Tokens | None:
@@ -88,13 +79,14 @@ async def refresh_tokens(
     now: Callable[[], datetime],
     *,
     is_needed: Callable[[Tokens], bool],
-) -> Tokens:
+) -> Tokens | None:
     """Refresh the channel's tokens unless, once the lock is held, ``is_needed`` says another
-    worker already did. A failing ``refresh`` raises and leaves the stored tokens as they were."""
+    worker already did; None when no tokens are stored. A failing ``refresh`` raises and leaves
+    the stored tokens as they were."""
     async with sessions() as session, session.begin():
         current = await _lock_row(session, channel)
         if current is None:
-            raise MissingTokensError(NO_TOKENS, channel=channel)
+            return None
         if not is_needed(current):
             return current
         fresh = await refresh(current.refresh_token)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckPhoto
@@ -61,12 +61,3 @@ async def attach_pending_photos(
         .returning(CheckPhoto.id)
     )
     return len(result.all())
-
-
-async def count_photos(session: AsyncSession, assessment_id: int) -> int:
-    found = await session.scalar(
-        select(func.count())
-        .select_from(CheckPhoto)
-        .where(CheckPhoto.assessment_id == assessment_id)
-    )
-    return int(found or 0)

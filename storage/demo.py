@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -364,10 +364,11 @@ async def _add_plans_and_support(
 
 
 async def create_demo_data(
-    session: AsyncSession, now: datetime, year: int, households: int = 3000
+    session: AsyncSession, now: datetime, year: int, households: int = 3000, *, tz: tzinfo
 ) -> SaveResult:
     """Households with the official records of last year and ``year``, units, demo users, a
-    few support plans and support records, in one transaction (the caller commits)."""
+    few support plans and support records, in one transaction (the caller commits); ``tz`` is
+    the people's time zone."""
     by_year = demo_years(households, (year - 1, year))
     mentor = next(u for u in DEMO_USERS if u.role == "mentor")
     rows = with_mentor(by_year[year], mentor.phone, 20)
@@ -376,9 +377,9 @@ async def create_demo_data(
         people[user.key] = await create_user(session, user.name, user.phone, DEMO_ACTOR, now)
         await add_identity(session, people[user.key].id, "console", user.key, now)
     result = await save_households(
-        session, by_year[year - 1], DEMO_ACTOR, now, default_year=year - 1
+        session, by_year[year - 1], DEMO_ACTOR, now, tz=tz, default_year=year - 1
     )
-    result += await save_households(session, rows, DEMO_ACTOR, now, default_year=year)
+    result += await save_households(session, rows, DEMO_ACTOR, now, tz=tz, default_year=year)
     await _add_plans_and_support(session, rows, year, now)
     commune = await find_unit(session, f"{PROVINCE} / {COMMUNE}")
     province = await find_unit(session, PROVINCE)

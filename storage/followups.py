@@ -1,74 +1,43 @@
 """Follow-ups: one per deprivation of a poor or near-poor household, until it is closed.
 
 :func:`sync_followups` is called after anything that changes what is known about a household
-(an assessment saved, an import of official records). It compares the household's latest
-evidence with its open follow-ups: a new deprivation opens one, with the catalogue's policies for
-that indicator and a due date; a later check that shows the indicator met closes it (``done``);
-a household that is no longer poor or near-poor has its open follow-ups cancelled. An indicator
-left unanswered changes nothing. Every change is audited.
+(an assessment saved, an import of official records). It reads the household's latest evidence
+and its open follow-ups and applies :func:`poverty.followups.followup_changes`: a new
+deprivation opens one, with the catalogue's policies for that indicator and a due date; a later
+check that shows the indicator met closes it; a household that is no longer poor or near-poor
+has its open follow-ups cancelled. Every change is audited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache
-from types import MappingProxyType
+from datetime import date, datetime, tzinfo
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
+from poverty.followups import (
+    POOR_OR_NEAR_POOR,
+    Evidence,
+    due_date,
+    evidence_of,
+    followup_changes,
+    suggested_policies,
+)
 from poverty.i18n import N_
-from poverty.policies import policies_for
 from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.bulk import insert_with_ids
 from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-"""Due dates are calendar days in Vietnam."""
-
-DEFAULT_DUE_DAYS = 30
-"""Days a mentor has to act on a deprivation when the indicator has no default of its own."""
-
-DUE_DAYS_BY_INDICATOR: Mapping[str, int] = MappingProxyType(
-    {
-        # A health-insurance card or a school place is paperwork the commune can settle quickly.
-        "bhyt": 15,
-        "di_hoc_tre_em": 15,
-        "tiep_can_thong_tin": 15,
-        # Housing, water and sanitation need funding and building work.
-        "chat_luong_nha_o": 90,
-        "dien_tich_nha_o": 90,
-        "nuoc_sinh_hoat": 60,
-        "nha_tieu": 60,
-    }
-)
-"""Per-indicator default of days from opening to due date (Decree 07/2021/NĐ-CP indicators)."""
-
 OPEN_STATES = ("open", "in_progress", "blocked")
-REPORT_STATES = ("done", "in_progress", "blocked")
-MAX_POLICIES = 3
-"""Suggested policies kept per follow-up: the reminder must stay readable on a phone."""
-
 UNKNOWN_FOLLOWUP = N_("Không tìm thấy việc cần theo dõi này.")
-POOR_OR_NEAR_POOR = frozenset({"ngheo", "can_ngheo"})
 _CHUNK = 500
 
 ReportState = Literal["done", "in_progress", "blocked"]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What is known of one household now: its status and deprived/known indicator codes."""
-
-    status: str | None
-    deprived: frozenset[str]
-    known: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -100,21 +69,6 @@ class OpenFollowUp:
 OPENED_COLUMNS = ("household_id", "indicator", "policy_codes", "state", "due_on", "opened_at")
 _Opened = tuple[int, str, tuple[str, ...], str, date, datetime]
 """A follow-up to open, in :data:`OPENED_COLUMNS` order."""
-
-
-def due_days(indicator: str, overrides: Mapping[str, int] | None = None) -> int:
-    if overrides and indicator in overrides:
-        return overrides[indicator]
-    return DUE_DAYS_BY_INDICATOR.get(indicator, DEFAULT_DUE_DAYS)
-
-
-@cache
-def suggested_policies(status: str | None, indicator: str) -> tuple[str, ...]:
-    """Codes of the catalogue's policies the household qualifies for that address ``indicator``
-    (cached: an import asks the same few questions thousands of times, and the shared tuple is
-    encoded once per distinct value by the bulk insert)."""
-    matches = policies_for(status, [indicator])
-    return tuple(m.policy.code for m in matches if indicator in m.addresses)[:MAX_POLICIES]
 
 
 async def household_evidence(
@@ -170,33 +124,25 @@ async def household_evidence(
     return evidence
 
 
-def evidence_of(
-    official: str | None, latest_class: str | None, deprived_mask: int, known_mask: int
-) -> Evidence:
-    """The status is the official one when the commune listed the household as poor or
-    near-poor, else the class of the latest check, so a check that finds a new poor household
-    counts; the indicators are those of the newest evidence (its masks)."""
-    status = official if official in POOR_OR_NEAR_POOR else latest_class
-    return Evidence(status, frozenset(from_mask(deprived_mask)), frozenset(from_mask(known_mask)))
-
-
 async def sync_followups(
     session: AsyncSession,
     household_ids: Iterable[int],
     now: datetime,
     actor: Actor,
     *,
+    tz: tzinfo,
     due_overrides: Mapping[str, int] | None = None,
     evidence: Mapping[int, Evidence] | None = None,
 ) -> SyncResult:
-    """Open, close or cancel follow-ups so they match each household's latest evidence.
+    """Open, close or cancel follow-ups so they match each household's latest evidence; due
+    dates are days in ``tz``, the people's time zone.
     ``evidence``: what the caller already knows to be the latest of every household given (a
     check it has just saved), so it is not read back."""
     ids = sorted(set(household_ids))
     total = SyncResult()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        result = await _sync_chunk(session, chunk, now, actor, due_overrides, evidence)
+        result = await _sync_chunk(session, chunk, now, tz, actor, due_overrides, evidence)
         total = SyncResult(
             total.opened + result.opened,
             total.closed + result.closed,
@@ -209,6 +155,7 @@ async def _sync_chunk(
     session: AsyncSession,
     ids: Sequence[int],
     now: datetime,
+    tz: tzinfo,
     actor: Actor,
     due_overrides: Mapping[str, int] | None,
     known_evidence: Mapping[int, Evidence] | None,
@@ -222,7 +169,7 @@ async def _sync_chunk(
     by_household: dict[int, dict[str, FollowUp]] = {}
     for row in open_rows:
         by_household.setdefault(row.household_id, {})[row.indicator] = row
-    today = now.astimezone(VIETNAM).date()
+    today = now.astimezone(tz).date()
     opened: list[_Opened] = []
     audit: list[AuditEntry] = []
     closed = cancelled = 0
@@ -231,20 +178,19 @@ async def _sync_chunk(
         if known is None:
             continue
         current = by_household.get(household_id, {})
-        is_eligible = known.status in POOR_OR_NEAR_POOR
-        for indicator, row in sorted(current.items()):
-            if not is_eligible:
-                row.state, row.closed_at = "cancelled", now
-                cancelled += 1
-                audit.append(_entry("followup.cancel", row))
-            elif indicator in known.known and indicator not in known.deprived:
-                row.state, row.closed_at = "done", now
-                closed += 1
-                audit.append(_entry("followup.close", row))
-        if not is_eligible:
-            continue
-        for indicator in sorted(known.deprived - current.keys()):
-            due_on = today + timedelta(days=due_days(indicator, due_overrides))
+        changes = followup_changes(known, current.keys())
+        for indicator in changes.cancelled:
+            row = current[indicator]
+            row.state, row.closed_at = "cancelled", now
+            cancelled += 1
+            audit.append(_entry("followup.cancel", row))
+        for indicator in changes.closed:
+            row = current[indicator]
+            row.state, row.closed_at = "done", now
+            closed += 1
+            audit.append(_entry("followup.close", row))
+        for indicator in changes.opened:
+            due_on = due_date(today, indicator, due_overrides)
             policies = suggested_policies(known.status, indicator)
             opened.append((household_id, indicator, policies, "open", due_on, now))
     audit.extend(await _insert_opened(session, opened))
@@ -258,6 +204,7 @@ async def open_followups_of_new(
     now: datetime,
     actor: Actor,
     *,
+    tz: tzinfo,
     due_overrides: Mapping[str, int] | None = None,
 ) -> SyncResult:
     """:func:`sync_followups` for households created in the caller's transaction, given as
@@ -267,7 +214,7 @@ async def open_followups_of_new(
     a poor or near-poor one gets a follow-up per deprivation, the others get nothing. Nothing is
     read back from the database (an import opens tens of thousands this way).
     """
-    today = now.astimezone(VIETNAM).date()
+    today = now.astimezone(tz).date()
     by_indicator: dict[tuple[str, str], tuple[tuple[str, ...], date]] = {}
     plans: dict[tuple[str, int], list[tuple[str, tuple[str, ...], date]]] = {}
     opened: list[_Opened] = []
@@ -280,7 +227,7 @@ async def open_followups_of_new(
             for indicator in sorted(from_mask(deprived)):
                 found = by_indicator.get((status, indicator))
                 if found is None:
-                    due_on = today + timedelta(days=due_days(indicator, due_overrides))
+                    due_on = due_date(today, indicator, due_overrides)
                     found = by_indicator[status, indicator] = (
                         suggested_policies(status, indicator),
                         due_on,

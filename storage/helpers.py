@@ -10,7 +10,7 @@ id and kind, never a name or a phone number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +52,7 @@ async def add_helper(
     actor: Actor,
     now: datetime,
     *,
+    tz: tzinfo,
     phone: str | None = None,
     organisation: str | None = None,
 ) -> int:
@@ -90,7 +91,7 @@ async def add_helper(
         name=cleaned,
         phone=normalized,
         organisation=organisation_code,
-        valid_from=local_day(now),
+        valid_from=local_day(now, tz),
     )
     session.add(helper)
     await session.flush()
@@ -100,7 +101,9 @@ async def add_helper(
     return helper.id
 
 
-async def end_helper(session: AsyncSession, helper_id: int, actor: Actor, now: datetime) -> str:
+async def end_helper(
+    session: AsyncSession, helper_id: int, actor: Actor, now: datetime, *, tz: tzinfo
+) -> str:
     """End a helper's period today; returns the household's code."""
     found = (
         await session.execute(
@@ -113,7 +116,7 @@ async def end_helper(session: AsyncSession, helper_id: int, actor: Actor, now: d
     if found is None:
         raise InvalidInputError(UNKNOWN_HELPER, id=helper_id)
     helper, code = found
-    helper.valid_to = local_day(now)
+    helper.valid_to = local_day(now, tz)
     details = {"helper_id": helper.id, "kind": helper.kind}
     entry = AuditEntry("helper.end", "household", str(helper.household_id), details)
     await record_audit(session, actor, [entry], now)

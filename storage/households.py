@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +42,6 @@ from storage.units import UnitTree
 CHUNK = 5000
 """Rows matched against the database by one query and written together; well under SQLite's
 and asyncpg's limits on bound parameters."""
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 """Assignment dates are calendar days in Vietnam."""
 MENTOR_NAME = N_("Người đỡ đầu")
 """Name given to a mentor first known only by the phone number in an import file."""
@@ -249,16 +247,18 @@ async def save_households(
     actor: Actor,
     now: datetime,
     *,
+    tz: tzinfo,
     default_year: int,
 ) -> SaveResult:
-    """Create or update ``rows`` by code inside the caller's transaction.
+    """Create or update ``rows`` by code inside the caller's transaction (``tz``: the people's
+    time zone, for the days mentors start and follow-ups are due).
 
     Units named by the rows are created when missing (``storage.units.UnitTree``), which raises
     :class:`~poverty.errors.InvalidInputError` when a row without a province names a commune
     found in no province or in several. A code given twice is saved once, as its last row.
     Raises :class:`~poverty.errors.UnknownStandardError` for a year no standard covers.
     """
-    return await HouseholdSaver(session, actor, now, default_year=default_year).save(rows)
+    return await HouseholdSaver(session, actor, now, tz=tz, default_year=default_year).save(rows)
 
 
 class HouseholdSaver:
@@ -276,13 +276,15 @@ class HouseholdSaver:
         actor: Actor,
         now: datetime,
         *,
+        tz: tzinfo,
         default_year: int,
         units: UnitTree | None = None,
     ) -> None:
         self.session = session
         self.actor = actor
         self.now = now
-        self.today: date = now.astimezone(VIETNAM).date()
+        self.tz = tz
+        self.today: date = now.astimezone(tz).date()
         self.default_year = default_year
         self.units = units if units is not None else UnitTree(session)
         self.unit_ids: dict[UnitPath, _UnitIds] = {}
@@ -323,8 +325,12 @@ class HouseholdSaver:
         self._match_records(batch, known)
         self._match_mentors(batch, known)
         await self._write(batch)
-        await open_followups_of_new(self.session, batch.new_households(), self.now, self.actor)
-        await sync_followups(self.session, batch.followup_candidates(), self.now, self.actor)
+        await open_followups_of_new(
+            self.session, batch.new_households(), self.now, self.actor, tz=self.tz
+        )
+        await sync_followups(
+            self.session, batch.followup_candidates(), self.now, self.actor, tz=self.tz
+        )
         created, updated = len(batch.new), len(batch.changed)
         return SaveResult(created, updated, len(rows) - created - updated)
 

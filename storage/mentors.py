@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +20,6 @@ from poverty.text import normalize_phone
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.households import MENTOR_NAME
 from storage.models import Household, MentorAssignment, User
-
-PEOPLE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-"""Assignments start and end on the local calendar day."""
 
 UNKNOWN_HOUSEHOLD = N_("Không có hộ mã “{code}”.")
 BAD_PHONE = N_("Số điện thoại “{phone}” không đúng.")
@@ -43,8 +39,9 @@ class Assignment:
     valid_to: date | None
 
 
-def local_day(now: datetime) -> date:
-    return now.astimezone(PEOPLE_TZ).date()
+def local_day(now: datetime, tz: tzinfo) -> date:
+    """The day ``now`` falls on in the people's time zone (``Settings.timezone``)."""
+    return now.astimezone(tz).date()
 
 
 async def locked_household(session: AsyncSession, code: str) -> Household:
@@ -88,7 +85,13 @@ async def _close_open(
 
 
 async def assign_mentor(
-    session: AsyncSession, household_code: str, phone: str, actor: Actor, now: datetime
+    session: AsyncSession,
+    household_code: str,
+    phone: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    tz: tzinfo,
 ) -> bool:
     """Make the user with ``phone`` (created if unknown) the household's mentor from today.
 
@@ -96,7 +99,7 @@ async def assign_mentor(
     """
     household = await locked_household(session, household_code)
     mentor_id = await _mentor_by_phone(session, phone, actor, now)
-    today = local_day(now)
+    today = local_day(now, tz)
     current = await current_mentors(session, [household.id])
     if current.get(household.id) == mentor_id:
         return False
@@ -117,11 +120,11 @@ async def assign_mentor(
 
 
 async def unassign_mentor(
-    session: AsyncSession, household_code: str, actor: Actor, now: datetime
+    session: AsyncSession, household_code: str, actor: Actor, now: datetime, *, tz: tzinfo
 ) -> bool:
     """End the household's current assignment today; False when it had no mentor."""
     household = await locked_household(session, household_code)
-    closed = await _close_open(session, household.id, local_day(now))
+    closed = await _close_open(session, household.id, local_day(now, tz))
     if not closed:
         return False
     await session.flush()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import Actor, AuditEntry, record_audit
@@ -27,11 +26,6 @@ async def create_user(
     await session.flush()
     await record_audit(session, actor, [AuditEntry("user.create", "user", str(user.id))], now)
     return Person(user.id, user.name, user.phone)
-
-
-async def find_user_by_phone(session: AsyncSession, phone: str) -> Person | None:
-    user = await session.scalar(select(User).where(User.phone == phone))
-    return Person(user.id, user.name, user.phone) if user else None
 
 
 async def add_identity(

@@ -3,24 +3,20 @@
 A chat identity is preferred (Zalo, then Telegram); a user with none, or whose chats all blocked
 the bot, is reached by SMS at their phone number. Revoked users are never reached.
 
-Given ``now``, Zalo is chosen only while its free-reply window is open
-(:mod:`storage.reply_window`): a Zalo identity whose person has not written within the window, or
-who has had its messages already, is passed over for the next channel or SMS. The reminder
-planners do not pass ``now``: the Zalo sender checks the window when it sends, and outside it
-sends by ZNS or SMS in the configured order (:mod:`bot.handlers.zalo.outbox`).
+Zalo's free-reply window is not checked here: the Zalo sender checks it when it sends, with the
+configured numbers, and outside it sends by ZNS or SMS in the configured order
+(:mod:`bot.handlers.zalo.outbox`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AdminUnit, Identity, RoleGrant, User
-from storage.reply_window import ReplyWindow
 
 CHANNEL_PREFERENCE = ("zalo", "telegram")
 
@@ -36,12 +32,8 @@ class Address:
 async def addresses(
     session: AsyncSession,
     user_ids: Iterable[int],
-    *,
-    now: datetime | None = None,
-    zalo_window: ReplyWindow | None = None,
 ) -> dict[int, Address]:
     """User id → the address to write to; users that cannot be reached are left out."""
-    window = zalo_window or ReplyWindow()
     ids = sorted(set(user_ids))
     found: dict[int, Address] = {}
     for start in range(0, len(ids), 1000):
@@ -53,13 +45,7 @@ async def addresses(
         )
         people = {uid: (name, phone) for uid, name, phone in users}
         identities = await session.execute(
-            select(
-                Identity.user_id,
-                Identity.channel,
-                Identity.external_id,
-                Identity.last_inbound_at,
-                Identity.replies_since_inbound,
-            )
+            select(Identity.user_id, Identity.channel, Identity.external_id)
             .where(
                 Identity.user_id.in_(list(people)),
                 Identity.blocked_at.is_(None),
@@ -68,13 +54,7 @@ async def addresses(
             .order_by(Identity.id)
         )
         chats: dict[int, dict[str, str]] = {}
-        for uid, channel, external, last_inbound, replies in identities:
-            if (
-                channel == "zalo"
-                and now is not None
-                and not window.is_open(last_inbound, replies, now)
-            ):
-                continue
+        for uid, channel, external in identities:
             chats.setdefault(uid, {}).setdefault(channel, external)
         for uid, (name, phone) in people.items():
             chat = next((c for c in CHANNEL_PREFERENCE if c in chats.get(uid, {})), None)

@@ -31,11 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from poverty.errors import AppError, InvalidInputError, NotFoundError
 from poverty.formatting import format_date
 from poverty.i18n import N_
+from poverty.import_issues import ImportRejectedError, Issue
 from poverty.text import without_nul
 from poverty.unit_names import kind_fits, kind_of_name, parse_unit_name, qualified_name
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.importing.issues import ImportRejectedError, Issue
-from storage.importing.reorganisation_rows import ReorganisationRow
 from storage.models import (
     AdminUnit,
     FollowUp,
@@ -70,6 +69,14 @@ NAME_TAKEN = N_(
     "“{new}” đã có “{child}”; hãy ghi riêng một dòng để chuyển “{child}” của “{old}” sang tên khác."
 )
 SAME_UNIT = N_("Đơn vị cũ và đơn vị mới là một.")
+
+
+@dataclass(frozen=True)
+class ReorganisationRow:
+    row: int
+    old: str
+    new: str
+    effective: date
 
 
 @dataclass(frozen=True)

@@ -1,39 +1,19 @@
-"""Zalo's free-reply window, kept per identity (reference/channels.md §2.5).
+"""The state of a chat's free-reply window, kept per identity; the window's rule is Zalo's
+(:mod:`bot.handlers.zalo.window`).
 
-After a person writes to the OA, the OA may send them up to 8 messages within 48 hours for free;
-the count starts again whenever they write. Every inbound message sets
-``Identity.last_inbound_at`` and clears ``replies_since_inbound``; every message sent counts one.
-A reminder goes by Zalo only while the window is open and otherwise by SMS at the user's phone.
-Both numbers are settings (:class:`ReplyWindow`), since Zalo may change them.
+Every inbound message sets ``Identity.last_inbound_at`` and clears ``replies_since_inbound``;
+every message sent counts one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Identity, User
-
-
-@dataclass(frozen=True)
-class ReplyWindow:
-    length: timedelta = timedelta(hours=48)
-    messages: int = 8
-
-    def is_open(self, last_inbound_at: datetime | None, replies: int, now: datetime) -> bool:
-        return (
-            last_inbound_at is not None
-            and now - last_inbound_at < self.length
-            and replies < self.messages
-        )
-
-    def opens_after(self, now: datetime) -> datetime:
-        """Inbound messages later than this keep the window open at ``now``."""
-        return now - self.length
 
 
 def _identity(channel: str, external_id: str) -> ColumnElement[bool]:
@@ -71,19 +51,20 @@ async def reserve_replies(
     session: AsyncSession,
     channel: str,
     external_id: str,
-    now: datetime,
-    window: ReplyWindow,
+    opens_after: datetime,
+    limit: int,
     count: int = 1,
 ) -> bool:
-    """Take ``count`` messages of the open window in one statement, so two senders never
-    overdraw it; False (and nothing taken) when the window is closed or too small."""
+    """Take ``count`` messages of the open window (the person wrote after ``opens_after`` and
+    at most ``limit`` messages may follow) in one statement, so two senders never overdraw it;
+    False (and nothing taken) when the window is closed or too small."""
     result = await session.execute(
         update(Identity)
         .where(
             _identity(channel, external_id),
             Identity.blocked_at.is_(None),
-            Identity.last_inbound_at > window.opens_after(now),
-            Identity.replies_since_inbound + count <= window.messages,
+            Identity.last_inbound_at > opens_after,
+            Identity.replies_since_inbound + count <= limit,
         )
         .values(replies_since_inbound=Identity.replies_since_inbound + count)
         .returning(Identity.id)
@@ -111,17 +92,6 @@ async def set_blocked(
     )
 
 
-async def phone_of_identity(session: AsyncSession, channel: str, external_id: str) -> str | None:
-    """The phone number of the user behind a chat identity, for an SMS instead; None when the
-    user has none or was revoked."""
-    phone: str | None = await session.scalar(
-        select(User.phone)
-        .join(Identity, Identity.user_id == User.id)
-        .where(_identity(channel, external_id), User.revoked_at.is_(None))
-    )
-    return phone or None
-
-
 async def contact_of_identity(
     session: AsyncSession, channel: str, external_id: str
 ) -> tuple[str, str | None] | None:
@@ -137,12 +107,9 @@ async def contact_of_identity(
     return None if row is None else (row[0], row[1] or None)
 
 
-async def exhaust_window(
-    session: AsyncSession, channel: str, external_id: str, window: ReplyWindow
-) -> None:
-    """Zalo says no free message is left: count the window as used up until the person writes."""
+async def exhaust_window(session: AsyncSession, channel: str, external_id: str, limit: int) -> None:
+    """The channel says no free message is left: count the window's ``limit`` as used up until
+    the person writes."""
     await session.execute(
-        update(Identity)
-        .where(_identity(channel, external_id))
-        .values(replies_since_inbound=window.messages)
+        update(Identity).where(_identity(channel, external_id)).values(replies_since_inbound=limit)
     )

@@ -66,15 +66,6 @@ async def submitted_unit_ids(
     return set(await session.scalars(query))
 
 
-async def late_units(
-    session: AsyncSession, period: str, level: str, under_path: str | None = None
-) -> list[ReportingUnit]:
-    """Units that have not submitted for ``period`` (what managers are shown)."""
-    units = await reporting_units(session, level, under_path)
-    done = await submitted_unit_ids(session, period, [u.id for u in units])
-    return [u for u in units if u.id not in done]
-
-
 async def unit_figures(session: AsyncSession, unit: ReportingUnit) -> dict[str, int]:
     """The counts a cadre confirms when submitting: households, poor, near-poor, follow-ups."""
     column = _LEVEL_COLUMNS[unit.level]

@@ -23,7 +23,15 @@ from sqlalchemy.orm import aliased
 
 from poverty.errors import InvalidInputError, NotFoundError
 from poverty.i18n import N_
-from poverty.review import POOR_CLASSES, applies_to_year, movement_rules
+from poverty.review import (
+    POOR_CLASSES,
+    applies_to_year,
+    approved_class,
+    class_of_year,
+    kept_group,
+    movement_rules,
+    result_year,
+)
 from poverty.standards import standard_for_year
 from storage.access import Access, households_in_scope, households_in_unit
 from storage.audit import Actor, AuditEntry, record_audit
@@ -62,7 +70,7 @@ class ReviewInfo:
 
     @property
     def applies_year(self) -> int:
-        return self.year + 1
+        return result_year(self.year)
 
     @property
     def standard_id(self) -> str:
@@ -435,18 +443,24 @@ async def approve_review(
     for household in households:
         check = checks.get(household.id)
         previous = before.get(household.id)
-        was = previous.status if previous is not None else _status_of_year(household, year)
-        if check is not None and check.computed_class is not None:
-            status, income = check.computed_class, check.income_per_person
+        was = (
+            previous.status
+            if previous is not None
+            else class_of_year(household.official_status, household.official_year, year)
+        )
+        approved = approved_class(check.computed_class if check is not None else None, was)
+        if approved is None:
+            continue
+        status = approved.status
+        if not approved.carried and check is not None:
+            income = check.income_per_person
             deprived, known = check.deprived_mask, check.known_mask
-        elif was is not None:
-            status, income = was, previous.income_per_person if previous else None
+        else:
+            income = previous.income_per_person if previous else None
             deprived = previous.deprived_mask if previous else 0
             known = previous.known_mask if previous else 0
             approval.carried.append(household.code)
-        else:
-            continue
-        group = household.official_group if status == "ngheo" and was == "ngheo" else None
+        group = kept_group(status, was, household.official_group)
         if status == "ngheo" and group is None:
             approval.ungrouped.append(household.code)
         record = existing.get(household.id) or OfficialRecord(
@@ -485,14 +499,6 @@ async def approve_review(
     await session.flush()
     await record_audit(session, actor, audit, now)
     return approval
-
-
-def _status_of_year(household: Household, year: int) -> str | None:
-    """The household's official class for ``year`` when no record of that year exists: its
-    current one, unless that is already of a later year (a review approved before)."""
-    if household.official_year is not None and household.official_year > year:
-        return None
-    return household.official_status
 
 
 async def reopen_review(

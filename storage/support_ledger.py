@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
@@ -19,7 +18,7 @@ from poverty.i18n import N_
 from poverty.policies import policy_by_code
 from poverty.support_input import MAX_DESCRIPTION, MAX_QUANTITY, TEXT_TOO_LONG, policy_name
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.followups import OPEN_STATES, OpenFollowUp, open_followups, report_followup
+from storage.followups import OPEN_STATES, report_followup
 from storage.models import FollowUp, SupportRecord
 
 MAX_PROVIDER = 120
@@ -114,23 +113,3 @@ async def record_support(
         note = SOLVED_BY.format(what=what)[:300]
         await report_followup(session, support.followup_id, "done", note, actor, now)
     return row.id
-
-
-async def followups_for(
-    session: AsyncSession, household_id: int, policy_code: str | None
-) -> list[OpenFollowUp]:
-    """Open follow-ups of the household, those the policy addresses first."""
-    items = await open_followups(session, household_ids=[household_id])
-    policy = policy_by_code(policy_code) if policy_code else None
-    addressed = set(policy.indicators) if policy else set()
-    return sorted(items, key=lambda f: (f.indicator not in addressed, f.due_on, f.indicator))
-
-
-async def support_of(session: AsyncSession, household_id: int) -> list[SupportRecord]:
-    return list(
-        await session.scalars(
-            select(SupportRecord)
-            .where(SupportRecord.household_id == household_id)
-            .order_by(SupportRecord.given_on, SupportRecord.id)
-        )
-    )

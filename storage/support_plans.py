@@ -165,12 +165,6 @@ async def save_plan(
     return changed
 
 
-async def plan_of(session: AsyncSession, household_id: int) -> HouseholdPlan | None:
-    return await session.scalar(
-        select(HouseholdPlan).where(HouseholdPlan.household_id == household_id)
-    )
-
-
 def check_mentor_kind(
     kind: str, organisation: str | None, lists: SupportLists | None = None
 ) -> tuple[str, str | None]:

@@ -17,10 +17,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, String, and_, cast, extract, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from poverty.escape_watch import watch_on
 from poverty.support_plans import load_support_lists
 from poverty.text import fold
 from storage.access import Access, Grant, households_in_scope
-from storage.escape_watch import histories, watch_on
+from storage.escape_watch import histories
 from storage.models import (
     EscapeCheck,
     Household,

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.i18n import N_
-from poverty.unit_names import qualified_name
+from poverty.import_issues import ImportRejectedError, Issue
+from poverty.unit_names import UnitKind, qualified_name
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.importing.issues import ImportRejectedError, Issue
-from storage.importing.unit_rows import UnitListFile, UnitRow
 from storage.models import AdminUnit
 from storage.units import Level, Unit, UnitTree, as_unit
 
@@ -34,6 +33,24 @@ MOVED_PARENT = N_(
     "Mã {code} đã có dưới một đơn vị cấp trên khác; hãy chuyển bằng giamngheo units reorganise."
 )
 CODE_TAKEN = N_("Đơn vị “{name}” đã có mã {code}.")
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit of the list; ``row`` is the spreadsheet's row number."""
+
+    row: int
+    code: str
+    name: str
+    kind: UnitKind
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class UnitListFile:
+    rows: tuple[UnitRow, ...]
+    errors: tuple[Issue, ...]
+    warnings: tuple[Issue, ...]
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,6 @@ class Unit:
         """Whether ``other`` is this unit or below it."""
         return other.path.startswith(self.path)
 
-    @property
-    def is_current(self) -> bool:
-        return self.valid_to is None
-
 
 @dataclass(frozen=True)
 class Placement:

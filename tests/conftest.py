@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -15,8 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, is_sqlite, session_factory, upgrade
 from storage.models import Base
+from tests.bot.fake_telegram import FakeTelegram
 
 FIXED_NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+PEOPLE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+"""The people's time zone, as ``Settings.timezone`` gives it in production."""
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +90,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Telegram Bot API server (:mod:`tests.bot.fake_telegram`); the Zalo tests have
+    their own ``fake``, the fake OA API."""
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def module_fake() -> AsyncIterator[FakeTelegram]:
+    """One fake Bot API server for a whole module (tests that start the bot as a process)."""
+    async with FakeTelegram() as server:
+        yield server

@@ -23,11 +23,11 @@ import typer
 from bot.commands.households import print_issues, render
 from bot.i18n import _
 from bot.settings import Settings
+from exchange.importing import AssessmentInput, ImportFileError, read_assessment_inputs
 from poverty.classification import Classification, classify
 from poverty.errors import UnknownStandardError
 from poverty.review import APPLIES, PROVISIONAL, period_label
 from poverty.standards import Standard, load_standard, standard_for_year
-from storage.importing import AssessmentInput, ImportFileError, read_assessment_inputs
 
 OUTPUT_COLUMNS = ("ma_ho", "phan_loai_tinh_toan", "so_chi_so_thieu_hut", "ly_do")
 REASON_SEPARATOR = "; "

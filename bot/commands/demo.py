@@ -43,7 +43,7 @@ async def ensure_demo_data(rt: Runtime, households: int) -> bool:
     async with rt.sessions() as session, session.begin():
         if await has_households(session):
             return False
-        result = await create_demo_data(session, rt.now(), current_year(rt), households)
+        result = await create_demo_data(session, rt.now(), current_year(rt), households, tz=rt.tz)
     typer.echo(
         _("Đã tạo dữ liệu mẫu: xã {commune} ({province}), {count} hộ.").format(
             commune=COMMUNE, province=PROVINCE, count=format_int(result.created)

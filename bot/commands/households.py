@@ -22,11 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
-from poverty.formatting import format_int
-from poverty.review import period_label
-from poverty.standards import standard_for_year
-from storage.audit import Actor
-from storage.importing import (
+from exchange.importing import (
     HouseholdFile,
     ImportFileError,
     ImportRejectedError,
@@ -36,7 +32,11 @@ from storage.importing import (
     read_households,
     write_template,
 )
-from storage.importing.issues import ROW_AND_COLUMN, ROW_ONLY
+from poverty.formatting import format_int
+from poverty.import_issues import ROW_AND_COLUMN, ROW_ONLY
+from poverty.review import period_label
+from poverty.standards import standard_for_year
+from storage.audit import Actor
 
 IMPORT_ACTOR = Actor("cli:import")
 MAX_SHOWN = 20
@@ -153,6 +153,7 @@ async def write_checked_file(
                     checked,
                     IMPORT_ACTOR,
                     rt.now(),
+                    tz=rt.tz,
                     default_year=default_year,
                     skip_invalid=skip_invalid,
                     on_progress=lambda done, _total: progress.update(task, completed=done),

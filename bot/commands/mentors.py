@@ -48,7 +48,7 @@ def assign(
 ) -> None:
     async def go() -> bool:
         async with open_runtime(Settings()) as rt, rt.sessions() as session, session.begin():
-            return await assign_mentor(session, household, phone, CLI_ACTOR, rt.now())
+            return await assign_mentor(session, household, phone, CLI_ACTOR, rt.now(), tz=rt.tz)
 
     changed = run(go())
     typer.echo(_(ASSIGNED if changed else ALREADY).format(code=household))
@@ -58,7 +58,7 @@ def assign(
 def unassign(household: Annotated[str, typer.Argument(help="Mã hộ.")]) -> None:
     async def go() -> bool:
         async with open_runtime(Settings()) as rt, rt.sessions() as session, session.begin():
-            return await unassign_mentor(session, household, CLI_ACTOR, rt.now())
+            return await unassign_mentor(session, household, CLI_ACTOR, rt.now(), tz=rt.tz)
 
     changed = run(go())
     typer.echo(_(UNASSIGNED if changed else NOT_ASSIGNED).format(code=household))
@@ -122,6 +122,7 @@ def helper_add(
                 name,
                 CLI_ACTOR,
                 rt.now(),
+                tz=rt.tz,
                 phone=phone,
                 organisation=organisation,
             )
@@ -134,7 +135,7 @@ def helper_add(
 def helper_end(helper: Annotated[int, typer.Argument(help="Số của người giúp đỡ.")]) -> None:
     async def go() -> str:
         async with open_runtime(Settings()) as rt, rt.sessions() as session, session.begin():
-            return await end_helper(session, helper, CLI_ACTOR, rt.now())
+            return await end_helper(session, helper, CLI_ACTOR, rt.now(), tz=rt.tz)
 
     code = run(go())
     typer.echo(_(HELPER_ENDED).format(id=helper, code=code))

@@ -16,12 +16,12 @@ from bot.commands.households import print_issues, render
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
+from exchange.importing import ImportFileError, ImportRejectedError
 from exchange.policy_files import read_policy_file, write_policy_file
 from poverty.errors import AppError, InvalidInputError
 from poverty.formatting import format_int
 from poverty.policies import Policy, load_policies
 from storage.audit import Actor
-from storage.importing import ImportFileError, ImportRejectedError
 from storage.local_policies import (
     SavedPolicies,
     local_policies,

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
+from exchange.exporting.csv_report import report_csv
+from exchange.exporting.json_report import report_json
+from exchange.exporting.pdf_report import report_pdf
+from exchange.exporting.table_report import report_renderable
+from exchange.exporting.xlsx_report import report_xlsx
 from poverty.errors import AppError, InvalidInputError
 from poverty.text import slug
-from storage.exporting.csv_report import report_csv
-from storage.exporting.json_report import report_json
-from storage.exporting.pdf_report import report_pdf
-from storage.exporting.table_report import report_renderable
-from storage.exporting.xlsx_report import report_xlsx
 from storage.reports import Report, appendix_1, appendix_2
 from storage.support_summary import Filters, record_filter
 from storage.units import FormerNote, Unit, find_unit, former_note

@@ -39,7 +39,7 @@ from bot.i18n import _, __
 from bot.logs import configure_logging
 from bot.runtime import Runtime, freeze_start_up_heap, open_runtime, run
 from bot.settings import Settings
-from scheduler.calendar import load_calendar
+from poverty.calendar import load_calendar
 from scheduler.sending import ChannelRouter, Sender
 from scheduler.service import start_scheduler
 
@@ -252,7 +252,7 @@ async def serve(settings: Settings, webhook: str | None) -> None:
         try:
             scheduler = await start_scheduler(
                 rt.sessions,
-                load_calendar(),
+                load_calendar(timezone=settings.timezone),
                 rt.now,
                 ChannelRouter({channel.name: channel.sender for channel in channels}),
                 worker=f"{socket.gethostname()}:{os.getpid()}",

@@ -21,9 +21,9 @@ from bot.i18n import _, __
 from bot.logs import configure_logging
 from bot.runtime import Runtime, open_runtime, run
 from bot.settings import Settings
+from poverty.calendar import ReportCalendar, load_calendar
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_int
-from scheduler.calendar import ReportCalendar, load_calendar
 from scheduler.quiet import QuietHours
 from scheduler.reminders import PlanResult
 from scheduler.service import SchedulerService
@@ -43,6 +43,12 @@ SCHEDULER_RUNNING = __("Bộ lập lịch đang chạy; nhấn Ctrl+C để dừ
 CalendarOption = Annotated[
     Path | None, typer.Option("--calendar", help="Tệp lịch báo cáo YAML (mặc định: lịch Cam Lộ).")
 ]
+
+
+def read_calendar(path: Path | None, timezone: str) -> ReportCalendar:
+    """The calendar in the file given with ``--calendar``, else the packaged one."""
+    text = path.read_text(encoding="utf-8") if path else None
+    return load_calendar(text, timezone=timezone)
 
 
 def register(app: typer.Typer) -> None:
@@ -69,7 +75,7 @@ def remind(
     calendar_file: CalendarOption = None,
 ) -> None:
     settings = Settings()
-    calendar = load_calendar(calendar_file)
+    calendar = read_calendar(calendar_file, settings.timezone)
     moment = parse_moment(at, settings.timezone) if at else None
 
     async def go() -> tuple[PlanResult, list[tuple[str, str, str]], datetime]:
@@ -116,7 +122,7 @@ async def _plan(
                 .where(OutboxMessage.state == "pending", OutboxMessage.next_try_at <= when)
                 .order_by(OutboxMessage.next_try_at, OutboxMessage.id)
             )
-            if QuietHours().contains(when):
+            if QuietHours(calendar.timezone).contains(when):
                 query = query.where(OutboxMessage.quiet.is_(False))
             for message, name in await session.execute(query):
                 shown.append((name or "?", message.channel, message.text))
@@ -134,7 +140,7 @@ def scheduler(
 ) -> None:
     configure_logging()
     settings = Settings()
-    calendar = load_calendar(calendar_file)
+    calendar = read_calendar(calendar_file, settings.timezone)
 
     async def go() -> None:
         async with open_runtime(settings) as rt:

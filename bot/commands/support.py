@@ -1,7 +1,7 @@
 """``giamngheo import support|plans FILE`` and ``giamngheo report ke-hoach``.
 
 The imports read CSV or XLSX with the household import's reader and write all rows or none
-(:mod:`storage.support_import`); a rejected file prints its first mistakes (row, column, reason)
+(:mod:`exchange.support_import`); a rejected file prints its first mistakes (row, column, reason)
 and exits with code 1. ``report ke-hoach`` prints the support-plan summary of a unit, optionally
 only for an ethnic group or households with people with merit, or writes it as xlsx.
 """
@@ -20,13 +20,13 @@ from bot.flows.support_summary import summary_pdf, summary_text, summary_xlsx
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
+from exchange.importing import ImportFileError, ImportRejectedError
+from exchange.support_import import ImportResult, import_plans, import_support
 from poverty.errors import AppError
 from poverty.formatting import format_int
 from poverty.support_plans import load_support_lists
 from poverty.text import slug
 from storage.audit import Actor
-from storage.importing import ImportFileError, ImportRejectedError
-from storage.support_import import ImportResult, import_plans, import_support
 from storage.support_summary import ANY_MERIT, Filters, support_summary
 from storage.units import find_unit, unit_label
 

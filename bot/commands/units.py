@@ -13,15 +13,21 @@ from bot.commands.households import print_issues, render
 from bot.i18n import _, __
 from bot.runtime import open_runtime, run
 from bot.settings import Settings
+from exchange.importing import ImportFileError, ImportRejectedError
+from exchange.importing.reorganisation_rows import ReorganisationFile, read_reorganisation
+from exchange.importing.unit_rows import read_unit_list
 from poverty.errors import AppError
 from poverty.formatting import format_date, format_int
 from poverty.unit_names import qualified_name
 from storage.audit import Actor
-from storage.importing import ImportFileError, ImportRejectedError
-from storage.importing.reorganisation_rows import ReorganisationFile, read_reorganisation
-from storage.importing.unit_rows import UnitListFile, read_unit_list
 from storage.reorganisation import ReorganisationResult, reorganise
-from storage.unit_list import TreeLine, UnitImportSummary, import_unit_list, unit_tree
+from storage.unit_list import (
+    TreeLine,
+    UnitImportSummary,
+    UnitListFile,
+    import_unit_list,
+    unit_tree,
+)
 from storage.units import find_unit, former_note
 
 UNITS_ACTOR = Actor("cli:units")

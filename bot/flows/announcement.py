@@ -54,7 +54,7 @@ async def _send(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
     if not answers["xac_nhan"]:
         return [Outbound(_(CANCELLED))]
     cadres = await _cadres(context)
-    reach = await addresses(context.session, cadres, now=context.now)
+    reach = await addresses(context.session, cadres)
     text = "\n".join((_(PREFIX).format(name=context.access.name), str(answers["noi_dung"])))
     stamp = context.now.strftime("%Y%m%d%H%M%S")
     messages = [

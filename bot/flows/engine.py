@@ -84,7 +84,6 @@ from storage.opening import open_message
 MAX_MESSAGE_LENGTH = 500
 DEFAULT_TTL = timedelta(days=3)
 DEFAULT_RESUME_AFTER = timedelta(hours=1)
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 NO_ACCESS = __(
     "Xin lỗi, số này chưa được cấp quyền dùng Trợ lý Giảm nghèo. "
@@ -175,7 +174,8 @@ class _Turn:
 
 
 class Engine:
-    """Runs the given flows for every channel. ``clock`` returns the current aware datetime.
+    """Runs the given flows for every channel. ``clock`` returns the current aware datetime;
+    ``tz`` is the people's time zone (``Settings.timezone``).
     ``brief_channels`` want short replies: there a message that is not understood gets one line
     with the compact codes instead of the menu, and flows see ``FlowContext.brief``."""
 
@@ -185,7 +185,7 @@ class Engine:
         clock: Callable[[], datetime],
         flows: Iterable[Flow],
         *,
-        tz: ZoneInfo = TIMEZONE,
+        tz: ZoneInfo,
         ttl: timedelta = DEFAULT_TTL,
         resume_after: timedelta = DEFAULT_RESUME_AFTER,
         flood_limit: FloodLimit | None = None,

@@ -20,10 +20,11 @@ from bot.flows.messages import Option, Outbound
 from bot.flows.support_plan import actor_of
 from bot.i18n import _, __
 from poverty.errors import InvalidInputError
+from poverty.escape_watch import Watched
 from poverty.formatting import format_date
 from poverty.support_plans import load_support_lists
 from poverty.text import fold
-from storage.escape_watch import Watched, record_check, under_watch
+from storage.escape_watch import record_check, under_watch
 from storage.models import Household, MentorAssignment
 
 TITLE = __("Theo dõi hộ mới thoát nghèo")

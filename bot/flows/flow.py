@@ -110,6 +110,3 @@ class Flow:
             if step.name not in answers and step.applies(answers):
                 return step
         return None
-
-    def step_named(self, answers: Answers, name: str) -> Step | None:
-        return next((s for s in self.steps_for(answers) if s.name == name), None)

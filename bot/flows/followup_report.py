@@ -210,7 +210,9 @@ async def _assign_finish(context: FlowContext, answers: Answers) -> Sequence[Out
     if found is None:
         raise InvalidInputError(OUT_OF_AREA, code=code)
     actor = Actor(f"user:{context.access.user_id}", context.access.user_id)
-    changed = await assign_mentor(context.session, code, answers["sdt"], actor, context.now)
+    changed = await assign_mentor(
+        context.session, code, answers["sdt"], actor, context.now, tz=context.tz
+    )
     text = ASSIGNED if changed else ALREADY_ASSIGNED
     return [Outbound(_(text).format(code=code, phone=answers["sdt"]))]
 

@@ -572,6 +572,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         ),
         actor,
         context.now,
+        tz=context.tz,
     )
     await attach_pending_photos(
         context.session,

@@ -19,8 +19,8 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Option, Outbound
 from bot.i18n import _, __
+from poverty.calendar import Deadline, ReportCalendar, describe, load_calendar
 from poverty.formatting import format_date, format_int
-from scheduler.calendar import Deadline, ReportCalendar, describe, load_calendar
 from storage.audit import Actor
 from storage.reporting import (
     ReportingUnit,
@@ -72,7 +72,7 @@ async def _unit(context: FlowContext, calendar: ReportCalendar) -> ReportingUnit
 
 
 async def _start(context: FlowContext) -> Answers:
-    calendar = load_calendar()
+    calendar = load_calendar(timezone=context.tz.key)
     unit = await _unit(context, calendar)
     if unit is None:
         return {"_unit": None, "_periods": []}
@@ -149,7 +149,7 @@ REPORT_SUBMISSION = Flow(
 async def late_report_lines(context: FlowContext) -> list[str]:
     """For each open report period, how many units of the manager's area submitted and which
     are late; empty when no report is open or the area has no reporting unit."""
-    calendar = load_calendar()
+    calendar = load_calendar(timezone=context.tz.key)
     scope = [g.unit_path for g in context.access.grants if g.role in MANAGING_ROLES]
     units = [
         u

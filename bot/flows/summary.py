@@ -26,13 +26,13 @@ from bot.flows.messages import Attachment, FileVersion, Outbound
 from bot.flows.report_submission import late_report_lines
 from bot.flows.review import MANAGER_WORDS, status_text
 from bot.i18n import _, __
+from exchange.exporting.pdf_document import official_pdf
+from exchange.exporting.pdf_report import appendix_table
+from exchange.exporting.report_chart import summary_chart
+from exchange.exporting.xlsx_report import report_xlsx
 from poverty.errors import NotFoundError
 from poverty.formatting import format_date, format_decimal, format_int
 from poverty.text import slug
-from storage.exporting.pdf_document import official_pdf
-from storage.exporting.pdf_report import appendix_table
-from storage.exporting.report_chart import summary_chart
-from storage.exporting.xlsx_report import report_xlsx
 from storage.progress import ProgressRow, review_progress
 from storage.reports import Report, appendix_1, appendix_2
 from storage.reports.appendix_1 import NEAR_POOR_KEY, NEAR_POOR_RATE_KEY

@@ -19,6 +19,8 @@ from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Attachment, FileVersion, Outbound
 from bot.i18n import _, __
+from exchange.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
+from exchange.exporting.sheets_xlsx import Sheet, sheets_xlsx
 from exchange.official_wording import (
     HEAD,
     HEAD_HINT,
@@ -34,8 +36,6 @@ from poverty.formatting import format_int, format_money
 from poverty.support_input import policy_name
 from poverty.support_plans import load_support_lists
 from poverty.text import fold, slug
-from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
-from storage.exporting.sheets_xlsx import Sheet, sheets_xlsx
 from storage.support_summary import (
     ANY_MERIT,
     OTHER_PROGRAMME,

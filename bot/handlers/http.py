@@ -106,12 +106,3 @@ async def start_http(app: web.Application, host: str, port: int) -> web.AppRunne
         await runner.cleanup()
         raise
     return runner
-
-
-async def serve_http(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve ``app`` until ``stop`` is set, then finish the requests in flight and close."""
-    runner = await start_http(app, host, port)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()

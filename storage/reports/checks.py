@@ -1,4 +1,5 @@
-"""Checks that name what does not add up in an appendix (``canh_bao``).
+"""The queries behind the warnings of an appendix (``canh_bao``); what each warning says is
+decided by :mod:`poverty.report_warnings` from the counts.
 
 - **BTXH + CSGN ≠ poor**: poor households recorded with neither group. Only poor households are
   counted in either group, so the sum can only fall short of the poor count, never exceed it.
@@ -28,7 +29,8 @@ from collections.abc import Mapping
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from poverty.i18n import N_
+from poverty.report_warnings import RowCounts
+from poverty.report_warnings import row_warnings as warnings_of
 from poverty.standards import Standard
 from storage.models import Household, OfficialRecord
 from storage.reports.grouping import Grouping, GroupKey
@@ -44,12 +46,6 @@ CSGN_KEY = "ho_ngheo_csgn"
 TOO_FEW_KEY = "kiem_tra_thieu_chi_so"
 DISAGREES_KEY = "kiem_tra_lech_ra_soat"
 CHECK_KEYS = (POOR_KEY, BTXH_KEY, CSGN_KEY, TOO_FEW_KEY, DISAGREES_KEY)
-
-UNGROUPED = N_(
-    "Hộ BTXH ({btxh}) + hộ CSGN ({csgn}) khác số hộ nghèo ({poor}): {count} hộ nghèo chưa ghi nhóm."
-)
-TOO_FEW = N_("{count} hộ nghèo có ít hơn {min} chỉ số thiếu hụt theo chuẩn {standard}.")
-DISAGREES = N_("{count} hộ có phân loại chính thức khác kết quả rà soát gần nhất.")
 
 _record = OfficialRecord
 
@@ -142,31 +138,33 @@ async def count_disagreements(
     return {key: int(count) for key, count in rows}
 
 
+def row_counts(counts: Mapping[str, int]) -> RowCounts:
+    """The counts :mod:`poverty.report_warnings` reads, from a row's raw counts (see
+    :data:`CHECK_KEYS`)."""
+    return RowCounts(
+        counts[POOR_KEY],
+        counts[BTXH_KEY],
+        counts[CSGN_KEY],
+        counts[TOO_FEW_KEY],
+        counts[DISAGREES_KEY],
+    )
+
+
 def row_warnings(
     row: ReportRow, counts: Mapping[str, int], standard: Standard
 ) -> list[ReportWarning]:
-    """The warnings of one row, from its raw counts (see :data:`CHECK_KEYS`)."""
-    found: list[ReportWarning] = []
-    poor, btxh, csgn = counts[POOR_KEY], counts[BTXH_KEY], counts[CSGN_KEY]
-    if btxh + csgn != poor:
-        params = {"btxh": btxh, "csgn": csgn, "poor": poor, "count": poor - btxh - csgn}
-        found.append(ReportWarning(row, Message(UNGROUPED, params)))
-    if counts[TOO_FEW_KEY]:
-        params_few = {
-            "count": counts[TOO_FEW_KEY],
-            "min": standard.min_deprivations,
-            "standard": standard.id,
-        }
-        found.append(ReportWarning(row, Message(TOO_FEW, params_few)))
-    if counts[DISAGREES_KEY]:
-        found.append(ReportWarning(row, Message(DISAGREES, {"count": counts[DISAGREES_KEY]})))
-    return found
+    """The warnings of one row, from its raw counts."""
+    return [
+        ReportWarning(row, Message(w.msgid, w.params))
+        for w in warnings_of(row_counts(counts), standard)
+    ]
 
 
 def summarize(total: Mapping[str, int]) -> WarningSummary:
     """The household counts behind the warnings, from the total row's raw counts."""
+    counts = row_counts(total)
     return WarningSummary(
-        ungrouped_poor=total[POOR_KEY] - total[BTXH_KEY] - total[CSGN_KEY],
-        too_few_deprivations=total[TOO_FEW_KEY],
-        status_disagrees=total[DISAGREES_KEY],
+        ungrouped_poor=counts.ungrouped_poor,
+        too_few_deprivations=counts.too_few_deprivations,
+        status_disagrees=counts.status_disagrees,
     )

@@ -19,7 +19,7 @@ from bot.handlers.console import render
 from poverty.text import fold
 from storage.models import AdminUnit, Household, Identity, RoleGrant, User
 from storage.units import unit_key
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PEOPLE_TZ
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -180,7 +180,7 @@ def flows() -> list[Flow]:
 def bot(
     sessions: async_sessionmaker[AsyncSession], clock: Clock, flows: list[Flow], area: Area
 ) -> Engine:
-    return Engine(sessions, clock, flows)
+    return Engine(sessions, clock, flows, tz=PEOPLE_TZ)
 
 
 class Talker:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_server import LocalServer, wait_until
 
 TOKEN = "send-token"
 USER, PASSWORD = "sms", "gate-password"
@@ -40,17 +41,20 @@ class FakeSmsGateway:
     delivered: list[Sent] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
     retry_after: str = "7"
-    port: int = 0
-    _runner: web.AppRunner | None = None
+    _server: LocalServer = field(default_factory=LocalServer)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/send"
+        return f"{self._server.url}/send"
 
     @property
     def smsgate_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/3rdparty/v1/messages"
+        return f"{self._server.url}/3rdparty/v1/messages"
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
@@ -59,31 +63,17 @@ class FakeSmsGateway:
         return [sent.text for sent in self.delivered if sent.to == phone]
 
     async def wait_for(self, ready: Callable[[], bool], seconds: float = 10.0) -> None:
-        deadline = time.monotonic() + seconds
-        async with self._changed:
-            while not ready():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError("the fake SMS gateway did not see what was expected")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), left)
-                except TimeoutError:
-                    continue
+        await wait_until(self._changed, ready, seconds)
 
     async def __aenter__(self) -> FakeSmsGateway:
         app = web.Application()
         app.router.add_post("/send", self._generic)
         app.router.add_post("/3rdparty/v1/messages", self._smsgate)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
+        await self._server.start(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     async def _generic(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.fake_server import LocalServer, wait_until
+
 BOT_USER = {
     "id": 123456,
     "is_bot": True,
@@ -73,34 +75,32 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
         self._closing = False
         self._failures: list[tuple[int, dict[str, Any]]] = []
         self.files: dict[str, bytes] = {}
         """Files people sent (photos), by ``file_id``, for ``getFile`` and the download."""
-        self.port = 0
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     async def __aenter__(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/photos/{file_id}", self._file)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
+        await self._server.start(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self._closing = True
         async with self._changed:
             self._changed.notify_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     # --- what tests do -------------------------------------------------------------------
 
@@ -172,9 +172,7 @@ class FakeTelegram:
 
     async def wait_for(self, check: Callable[[], bool], seconds: float = 15.0) -> None:
         """Wait until ``check()`` holds, at most ``seconds``."""
-        async with asyncio.timeout(seconds):
-            async with self._changed:
-                await self._changed.wait_for(check)
+        await wait_until(self._changed, check, seconds)
 
     async def wait_sent(self, chat_id: int, count: int, seconds: float = 15.0) -> list[Call]:
         """Wait until the bot has sent ``count`` messages or files to ``chat_id`` in all."""

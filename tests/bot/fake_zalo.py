@@ -38,6 +38,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_server import LocalServer, wait_until
+
 APP_ID = "360846524940903967"
 APP_SECRET = "app-secret-for-tests"
 OA_SECRET = "oa-secret-for-tests"
@@ -142,12 +144,15 @@ class FakeZalo:
         self.refresh_token = "refresh-0"
         self._failures: list[int] = []
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._server = LocalServer()
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     @property
     def oauth_url(self) -> str:
@@ -168,16 +173,11 @@ class FakeZalo:
         app.router.add_get("/photos/{name}", self._photo)
         app.router.add_post(UPLOAD_IMAGE_PATH, self._upload)
         app.router.add_post(UPLOAD_FILE_PATH, self._upload)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
+        await self._server.start(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     # --- what tests do -------------------------------------------------------------------
 
@@ -210,9 +210,7 @@ class FakeZalo:
         return [s for s in self.sent if s.user_id == user_id]
 
     async def wait_for(self, check: Callable[[], bool], seconds: float = 10.0) -> None:
-        async with asyncio.timeout(seconds):
-            async with self._changed:
-                await self._changed.wait_for(check)
+        await wait_until(self._changed, check, seconds)
 
     async def wait_sent(self, user_id: str, count: int, seconds: float = 10.0) -> list[Sent]:
         await self.wait_for(lambda: len(self.to(user_id)) >= count, seconds)

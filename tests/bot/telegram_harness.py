@@ -25,6 +25,7 @@ from storage.demo import DEMO_USERS, create_demo_data
 from storage.models import User
 from storage.people import add_identity
 from tests.bot.fake_telegram import FakeTelegram
+from tests.conftest import PEOPLE_TZ
 
 GIAMNGHEO = Path(sys.executable).parent / "giamngheo"
 TOKEN = "123456:TEST"
@@ -66,7 +67,7 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], now: datetime, y
     """The demo commune (a few hundred households of ``year``) and its four demo users, each
     with a Telegram identity (:data:`CHATS`)."""
     async with sessions() as session, session.begin():
-        await create_demo_data(session, now, year, households=DEMO_HOUSEHOLDS)
+        await create_demo_data(session, now, year, households=DEMO_HOUSEHOLDS, tz=PEOPLE_TZ)
         for user in DEMO_USERS:
             row = await session.scalar(select(User).where(User.phone == user.phone))
             assert row is not None

@@ -17,6 +17,7 @@ from storage.models import AuditLog, ConversationState, FollowUp, RoleGrant, Use
 from storage.reporting import submission
 from tests.bot.codes_helpers import ask
 from tests.bot.conftest import Clock
+from tests.conftest import PEOPLE_TZ
 from tests.scheduler.test_reminders import Seeded, seed
 
 MENTOR_SMS = IdentityRef("sms", "0912345678")  # the mentor of H1 and H2, by phone
@@ -44,7 +45,7 @@ async def seeded(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Se
 
 @pytest.fixture
 def bot(sessions: async_sessionmaker[AsyncSession], clock: Clock, seeded: Seeded) -> Engine:
-    return Engine(sessions, clock, registered_flows())
+    return Engine(sessions, clock, registered_flows(), tz=PEOPLE_TZ)
 
 
 async def states(sessions: async_sessionmaker[AsyncSession]) -> dict[tuple[str, str], str]:

@@ -12,6 +12,7 @@ from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound
 from storage.models import ProcessedUpdate
 from tests.bot.conftest import Area, Clock
+from tests.conftest import PEOPLE_TZ
 
 PEOPLE = ("cadre", "mentor", "manager", "admin")
 MESSAGES_EACH = 12
@@ -20,7 +21,7 @@ MESSAGES_EACH = 12
 async def test_messages_of_many_people_at_once_are_all_answered_and_recorded(
     sessions: async_sessionmaker[AsyncSession], area: Area, clock: Clock, flows: list[Flow]
 ) -> None:
-    bot = Engine(sessions, clock, flows, flood_limit=FloodLimit(messages=100))
+    bot = Engine(sessions, clock, flows, flood_limit=FloodLimit(messages=100), tz=PEOPLE_TZ)
     strangers = tuple(f"stranger{n}" for n in range(8))
     messages = [
         Inbound(IdentityRef("console", who), text, update_id=f"{who}-{n}")

@@ -15,6 +15,7 @@ from storage.households import HouseholdRow, save_households
 from storage.mentors import assign_mentor, list_assignments
 from storage.models import AdminUnit, AuditLog, Household, RoleGrant, User
 from tests.bot.conftest import Clock
+from tests.conftest import PEOPLE_TZ
 from tests.scheduler.test_reminders import seed
 
 MENTOR = IdentityRef("telegram", "501")
@@ -31,7 +32,7 @@ async def bot(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Engin
                     user_id=user, role="mentor", unit_id=seeded.commune_id, granted_at=clock.now
                 )
             )
-    return Engine(sessions, clock, [FOLLOWUP_REPORT])
+    return Engine(sessions, clock, [FOLLOWUP_REPORT], tz=PEOPLE_TZ)
 
 
 async def say(bot: Engine, text: str, who: IdentityRef = MENTOR) -> list[Outbound]:
@@ -115,7 +116,7 @@ async def test_manager_assigns_a_household_by_chat_and_hand_over_keeps_history(
     sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
     await seed(sessions, clock.now)
-    bot = Engine(sessions, clock, [MENTOR_ASSIGNMENT])
+    bot = Engine(sessions, clock, [MENTOR_ASSIGNMENT], tz=PEOPLE_TZ)
     assert [r.text for r in await say(bot, "giao do dau", MANAGER)] == ["Mã hộ cần giao?"]
     assert [r.text for r in await say(bot, "H1", MANAGER)] == ["Số điện thoại người đỡ đầu?"]
     assert [r.text for r in await say(bot, "0987 654 321", MANAGER)] == [
@@ -131,7 +132,7 @@ async def test_household_outside_the_managers_area_is_refused(
     sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
     await seed(sessions, clock.now)
-    bot = Engine(sessions, clock, [MENTOR_ASSIGNMENT])
+    bot = Engine(sessions, clock, [MENTOR_ASSIGNMENT], tz=PEOPLE_TZ)
     await say(bot, "giao do dau", MANAGER)
     await say(bot, "KHONG-CO", MANAGER)
     [refused, again] = await say(bot, "0987654321", MANAGER)

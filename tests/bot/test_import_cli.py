@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli import app
-from storage.importing import all_columns
+from exchange.importing import all_columns
 from tests.fixtures.household_files import encode_cp1258, household, write_csv
 
 

@@ -17,6 +17,7 @@ from storage.invites import create_invite
 from storage.units import find_unit
 from storage.users import revoke_user
 from tests.bot.conftest import Area, Clock
+from tests.conftest import PEOPLE_TZ
 
 STRANGER = IdentityRef("telegram", "777")
 
@@ -138,7 +139,7 @@ async def test_revoked_user_is_refused_at_once_even_mid_flow(
 async def test_flood_limit_answers_once_politely_then_stays_quiet_until_the_minute_ends(
     sessions: async_sessionmaker[AsyncSession], area: Area, clock: Clock, flows: list[Flow]
 ) -> None:
-    bot = Engine(sessions, clock, flows, flood_limit=FloodLimit(messages=3))
+    bot = Engine(sessions, clock, flows, flood_limit=FloodLimit(messages=3), tz=PEOPLE_TZ)
     cadre = IdentityRef("console", "cadre")
     clock.now = clock.now.replace(second=0)
 

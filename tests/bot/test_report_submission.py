@@ -12,6 +12,7 @@ from bot.flows.messages import IdentityRef, Inbound, Outbound
 from bot.flows.report_submission import LATE_REPORTS, REPORT_SUBMISSION
 from storage.reporting import submission
 from tests.bot.conftest import Clock
+from tests.conftest import PEOPLE_TZ
 from tests.scheduler.test_reminders import Seeded, seed
 
 CADRE = IdentityRef("telegram", "701")
@@ -27,7 +28,7 @@ async def seeded(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Se
 
 @pytest.fixture
 def bot(sessions: async_sessionmaker[AsyncSession], clock: Clock, seeded: Seeded) -> Engine:
-    return Engine(sessions, clock, [REPORT_SUBMISSION, LATE_REPORTS])
+    return Engine(sessions, clock, [REPORT_SUBMISSION, LATE_REPORTS], tz=PEOPLE_TZ)
 
 
 async def say(bot: Engine, text: str, who: IdentityRef = CADRE) -> list[Outbound]:

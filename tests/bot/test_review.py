@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import registered_flows
 from bot.flows.flow import Flow
+from poverty.calendar import load_calendar
 from poverty.standards import standard_for_year
-from scheduler.calendar import load_calendar
 from scheduler.review_reminders import plan_review_reminders
 from storage.audit import Actor
 from storage.models import Assessment, Household, OfficialRecord, OutboxMessage
@@ -23,6 +23,7 @@ from storage.reports import appendix_1, appendix_2
 from storage.reviews import approved_lists, open_review, review_of, review_status
 from storage.units import get_unit
 from tests.bot.conftest import Area, Clock, Talker
+from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test:review")
 OPTION_LINE = "  1. "
@@ -232,7 +233,7 @@ async def test_cadres_of_lagging_villages_are_reminded_a_week_before_the_deadlin
         await open_review(session, commune, 2026, ACTOR, clock.now)
     count = len(standard_for_year(2027).indicators)
     await cadre.say(f"KT TL00001 {'0' * count} 3tr")
-    calendar = load_calendar()
+    calendar = load_calendar(timezone=PEOPLE_TZ.key)
 
     async with sessions() as session, session.begin():
         planned = await plan_review_reminders(session, calendar, clock.now)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.flow import ANSWERS
 from bot.flows import registered_flows
-from bot.flows.engine import TIMEZONE, Engine
+from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
 from bot.flows.summary import summary_text
 from storage.demo import create_demo_data
@@ -21,6 +21,7 @@ from storage.models import AdminUnit, RoleGrant, User
 from storage.progress import review_period_start
 from storage.reports import appendix_1, appendix_2
 from tests.bot.conftest import Clock
+from tests.conftest import PEOPLE_TZ
 from tests.storage.factories import Factory, Spec, as_unit
 
 MANAGER = IdentityRef("console", "manager")
@@ -28,10 +29,10 @@ MANAGER = IdentityRef("console", "manager")
 
 @pytest.fixture
 async def demo(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Engine:
-    year = clock.now.astimezone(TIMEZONE).year
+    year = clock.now.astimezone(PEOPLE_TZ).year
     async with sessions() as session, session.begin():
-        await create_demo_data(session, clock.now, year, households=120)
-    return Engine(sessions, clock, registered_flows())
+        await create_demo_data(session, clock.now, year, households=120, tz=PEOPLE_TZ)
+    return Engine(sessions, clock, registered_flows(), tz=PEOPLE_TZ)
 
 
 async def ask(bot: Engine, text: str, who: IdentityRef = MANAGER) -> list[Outbound]:

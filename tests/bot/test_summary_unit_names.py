@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows import registered_flows
-from bot.flows.engine import TIMEZONE, Engine
+from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound, Outbound
 from storage.demo import create_demo_data
 from storage.models import AdminUnit
 from tests.bot.conftest import Clock
+from tests.conftest import PEOPLE_TZ
 from tests.storage.factories import Factory
 
 MANAGER = IdentityRef("console", "manager")
@@ -22,9 +23,9 @@ MANAGER = IdentityRef("console", "manager")
 
 @pytest.fixture
 async def demo(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Engine:
-    year = clock.now.astimezone(TIMEZONE).year
+    year = clock.now.astimezone(PEOPLE_TZ).year
     async with sessions() as session, session.begin():
-        await create_demo_data(session, clock.now, year, households=30)
+        await create_demo_data(session, clock.now, year, households=30, tz=PEOPLE_TZ)
         commune = await session.scalar(select(AdminUnit).where(AdminUnit.level == "commune"))
         province = await session.scalar(select(AdminUnit).where(AdminUnit.level == "province"))
         assert commune is not None
@@ -33,7 +34,7 @@ async def demo(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Engi
         await make.unit("Thôn Cam Lộ", "village", commune)
         await make.unit("Tổ dân phố Cam Lộ", "village", commune)
         await make.unit("Xã Cam Lộ", "commune", province)
-    return Engine(sessions, clock, registered_flows())
+    return Engine(sessions, clock, registered_flows(), tz=PEOPLE_TZ)
 
 
 async def ask(bot: Engine, text: str) -> list[Outbound]:

@@ -16,6 +16,7 @@ from bot.flows.messages import IdentityRef, Inbound
 from poverty.text import strip_marks
 from storage.models import AuditLog, FollowUp, HouseholdPlan, SupportRecord
 from tests.bot.conftest import Area, Clock, Talker
+from tests.conftest import PEOPLE_TZ
 from tests.support.records import add_followup
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -233,11 +234,11 @@ async def test_mentor_kind_records_the_organisation(
 async def test_cancel_in_the_middle_stores_nothing_and_a_restart_loses_nothing(
     sessions: Sessions, clock: Clock, area: Area, flows: list[Flow]
 ) -> None:
-    first = Talker(Engine(sessions, clock, flows), "cadre")
+    first = Talker(Engine(sessions, clock, flows, tz=PEOPLE_TZ), "cadre")
     await first.script(["hỗ trợ TL00001", "bhyt"])
     assert (await first.say("/huy")).startswith("Đã hủy")
     await first.script(["hỗ trợ TL00001", "bhyt", "15/3"])
-    restarted = Talker(Engine(sessions, clock, flows), "cadre")
+    restarted = Talker(Engine(sessions, clock, flows, tz=PEOPLE_TZ), "cadre")
     assert (await restarted.say("1tr")).startswith("Đơn vị hoặc tổ chức hỗ trợ?")
     assert (await restarted.say("🙂🙂")).startswith("Xin chỉ nhập chữ, số")
     assert (await restarted.say("UBND xã")).startswith("Đã ghi hỗ trợ cho hộ TL00001")

@@ -20,6 +20,7 @@ from storage.helpers import add_helper, end_helper, list_helpers
 from storage.mentors import current_mentors
 from storage.models import AuditLog
 from tests.bot.conftest import Area, Clock
+from tests.conftest import PEOPLE_TZ
 from tests.support.records import add_mentor
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -38,11 +39,12 @@ async def test_two_better_off_households_help_one_poor_household_beside_its_ment
     await add_mentor(sessions, household, area.users["mentor"], date(2026, 1, 1))
     async with sessions() as session, session.begin():
         first = await add_helper(
-            session, "TL00001", "ho_kha_gia", "Hộ ông Lê Văn Ba", ACTOR, clock.now
+            session, "TL00001", "ho_kha_gia", "Hộ ông Lê Văn Ba", ACTOR, clock.now, tz=PEOPLE_TZ
         )
         second = await add_helper(
             session, "TL00001", "doan_the", "Chị Hồ Thị Hoa", ACTOR, clock.now,
             phone="0912 000 111", organisation="hoi phu nu",
+            tz=PEOPLE_TZ,
         )  # fmt: skip
 
     async with sessions() as session:
@@ -61,7 +63,7 @@ async def test_two_better_off_households_help_one_poor_household_beside_its_ment
     assert "Được giúp đỡ thêm (hộ khá giả, đoàn thể): 1 hộ, 2 người giúp." in reply.text
 
     async with sessions() as session, session.begin():
-        assert await end_helper(session, first, ACTOR, clock.now) == "TL00001"
+        assert await end_helper(session, first, ACTOR, clock.now, tz=PEOPLE_TZ) == "TL00001"
     async with sessions() as session:
         assert [h.id for h in await list_helpers(session)] == [second]
         assert len(await list_helpers(session, with_history=True)) == 2
@@ -83,7 +85,9 @@ async def test_bad_helpers_are_refused_and_nothing_is_stored(
 ) -> None:  # fmt: skip
     async with sessions() as session, session.begin():
         with pytest.raises(InvalidInputError) as refused:
-            await add_helper(session, "TL00001", kind, name, ACTOR, clock.now, **extra)
+            await add_helper(
+                session, "TL00001", kind, name, ACTOR, clock.now, **extra, tz=PEOPLE_TZ
+            )
 
     assert refused.value.render(lambda text: text).startswith(problem)
     async with sessions() as session:
@@ -94,13 +98,19 @@ async def test_the_same_helper_twice_and_an_unknown_household_are_refused(
     sessions: Sessions, area: Area, clock: Clock
 ) -> None:
     async with sessions() as session, session.begin():
-        await add_helper(session, "TL00001", "ho_kha_gia", "Hộ ông Ba", ACTOR, clock.now)
+        await add_helper(
+            session, "TL00001", "ho_kha_gia", "Hộ ông Ba", ACTOR, clock.now, tz=PEOPLE_TZ
+        )
     async with sessions() as session, session.begin():
         with pytest.raises(InvalidInputError):
-            await add_helper(session, "TL00001", "ho_kha_gia", "ho ong ba", ACTOR, clock.now)
+            await add_helper(
+                session, "TL00001", "ho_kha_gia", "ho ong ba", ACTOR, clock.now, tz=PEOPLE_TZ
+            )
         with pytest.raises(InvalidInputError):
-            await add_helper(session, "XX99999", "ho_kha_gia", "Hộ ông Ba", ACTOR, clock.now)
+            await add_helper(
+                session, "XX99999", "ho_kha_gia", "Hộ ông Ba", ACTOR, clock.now, tz=PEOPLE_TZ
+            )
         with pytest.raises(InvalidInputError):
-            await end_helper(session, 999, ACTOR, clock.now)
+            await end_helper(session, 999, ACTOR, clock.now, tz=PEOPLE_TZ)
     async with sessions() as session:
         assert len(await list_helpers(session)) == 1

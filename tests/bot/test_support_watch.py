@@ -15,17 +15,18 @@ from bot.flows import registered_flows
 from bot.flows.engine import Engine
 from bot.flows.flow import Flow
 from bot.flows.messages import IdentityRef, Inbound
-from scheduler.calendar import load_calendar
+from poverty.calendar import load_calendar
 from scheduler.tick import plan_all
 from storage.audit import Actor
 from storage.models import AuditLog, EscapeCheck, Identity, OutboxMessage
 from storage.support_ledger import NewSupport, record_support
 from storage.support_plans import save_plan
 from tests.bot.conftest import Area, Clock, Talker
+from tests.conftest import PEOPLE_TZ
 from tests.support.records import add_mentor, add_records
 
 Sessions = async_sessionmaker[AsyncSession]
-CALENDAR = load_calendar()
+CALENDAR = load_calendar(timezone=PEOPLE_TZ.key)
 
 
 @pytest.fixture

@@ -41,12 +41,6 @@ NO_ACCESS = "Xin lỗi, số này chưa được cấp quyền dùng Trợ lý G
 
 
 @pytest.fixture(scope="module")
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 async def demo(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """The demo commune with this year's figures, the four demo users on Telegram."""
     await _empty_all_tables(engine)
@@ -59,16 +53,16 @@ async def demo(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture(scope="module")
 def env(
     demo: async_sessionmaker[AsyncSession],
-    fake: FakeTelegram,
+    module_fake: FakeTelegram,
     database_url: str,
     test_schema: str | None,
 ) -> dict[str, str]:
-    return bot_env(database_url, test_schema, fake)
+    return bot_env(database_url, test_schema, module_fake)
 
 
 @pytest.fixture(scope="module")
-async def polling_bot(env: dict[str, str], fake: FakeTelegram) -> AsyncIterator[BotProcess]:
-    process = await start_bot(env, fake)
+async def polling_bot(env: dict[str, str], module_fake: FakeTelegram) -> AsyncIterator[BotProcess]:
+    process = await start_bot(env, module_fake)
     try:
         yield process
     finally:
@@ -90,35 +84,35 @@ async def giamngheo(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     return process.returncode, out.decode(), err.decode()
 
 
-async def reply_to(fake: FakeTelegram, chat: int, text: str, count: int = 1) -> list[Call]:
+async def reply_to(module_fake: FakeTelegram, chat: int, text: str, count: int = 1) -> list[Call]:
     """Send ``text`` from ``chat``; the ``count`` messages or files the bot sends back."""
-    before = len(fake.sent(chat))
-    await fake.send_text(chat, text)
-    sent = await fake.wait_sent(chat, before + count)
+    before = len(module_fake.sent(chat))
+    await module_fake.send_text(chat, text)
+    sent = await module_fake.wait_sent(chat, before + count)
     return sent[before:]
 
 
-async def press(fake: FakeTelegram, question: Call, data: str, count: int = 1) -> list[Call]:
+async def press(module_fake: FakeTelegram, question: Call, data: str, count: int = 1) -> list[Call]:
     chat = question.chat_id
     assert chat is not None
-    before = len(fake.sent(chat))
-    await fake.press(question, data)
-    sent = await fake.wait_sent(chat, before + count)
+    before = len(module_fake.sent(chat))
+    await module_fake.press(question, data)
+    sent = await module_fake.wait_sent(chat, before + count)
     return sent[before:]
 
 
 async def test_stranger_gets_a_polite_note_and_nothing_else(
-    polling_bot: BotProcess, fake: FakeTelegram
+    polling_bot: BotProcess, module_fake: FakeTelegram
 ) -> None:
     for text in ("kiem tra TL00001", "/start", "/tomtat"):
-        [reply] = await reply_to(fake, 7001, text)
+        [reply] = await reply_to(module_fake, 7001, text)
         assert reply.text.startswith(NO_ACCESS)
         assert "dang ky <mã mời>" in reply.text
         assert reply.buttons == []
 
 
 async def test_onboarding_from_an_invite_link_registers_the_account_once(
-    polling_bot: BotProcess, fake: FakeTelegram, env: dict[str, str]
+    polling_bot: BotProcess, module_fake: FakeTelegram, env: dict[str, str]
 ) -> None:
     code, out, err = await giamngheo(
         env, "invite", "create", "--role", "cadre", "--unit", "Quảng Trị / Tân Lập"
@@ -128,46 +122,46 @@ async def test_onboarding_from_an_invite_link_registers_the_account_once(
     assert match, out
     invite = match[1]
 
-    [question] = await reply_to(fake, 7002, f"/start {invite}")
+    [question] = await reply_to(module_fake, 7002, f"/start {invite}")
     assert question.text.startswith("Mã mời hợp lệ: vai trò cán bộ rà soát, địa bàn Tân Lập.")
-    welcome, menu = await reply_to(fake, 7002, "Nguyễn Thị Lan", count=2)
+    welcome, menu = await reply_to(module_fake, 7002, "Nguyễn Thị Lan", count=2)
 
     assert welcome.text.startswith("Chào mừng Nguyễn Thị Lan! Anh/chị đã được cấp quyền")
     assert ("Kiểm tra hộ", "kiem tra") in menu.buttons
-    [again] = await reply_to(fake, 7003, f"/start {invite}")
+    [again] = await reply_to(module_fake, 7003, f"/start {invite}")
     assert again.text.startswith("Mã mời này đã được dùng")
 
 
 async def test_household_check_by_button_presses_is_saved(
     polling_bot: BotProcess,
-    fake: FakeTelegram,
+    module_fake: FakeTelegram,
     demo: async_sessionmaker[AsyncSession],
 ) -> None:
     chat = CHATS["cadre"]
-    [ask] = await reply_to(fake, chat, "/kiemtra")
+    [ask] = await reply_to(module_fake, chat, "/kiemtra")
     assert ask.text.startswith("Anh/chị muốn kiểm tra hộ nào?")
-    [income] = await reply_to(fake, chat, "TL00001")
+    [income] = await reply_to(module_fake, chat, "TL00001")
     assert income.text.startswith("Hộ TL00001 – ")
-    [question] = await reply_to(fake, chat, "1tr2")
+    [question] = await reply_to(module_fake, chat, "1tr2")
     presses = 0
     for _step in range(MAX_STEPS):
         if question.text.endswith("Lưu kết quả kiểm tra này?"):
             break
         if question.buttons:
-            [question] = await press(fake, question, question.buttons[0][1])
+            [question] = await press(module_fake, question, question.buttons[0][1])
             presses += 1
         else:
-            [question] = await reply_to(fake, chat, "1")
+            [question] = await reply_to(module_fake, chat, "1")
     assert question.buttons == [("Có", "co"), ("Không", "khong")]
-    [saved] = await press(fake, question, "co")
+    [saved] = await press(module_fake, question, "co")
 
     assert saved.text == (
         "Đã lưu kết quả kiểm tra hộ TL00001 (chuẩn 2022–2025, áp dụng năm 2026). Cảm ơn anh/chị!"
     )
-    assert len(fake.sent(chat, "answerCallbackQuery")) == 0  # answered by query id, not chat
-    answered = [c for c in fake.calls if c.method == "answerCallbackQuery"]
+    assert len(module_fake.sent(chat, "answerCallbackQuery")) == 0  # answered by query id, not chat
+    answered = [c for c in module_fake.calls if c.method == "answerCallbackQuery"]
     assert len(answered) >= presses + 1
-    edited = fake.sent(chat, "editMessageText")
+    edited = module_fake.sent(chat, "editMessageText")
     assert edited
     assert edited[-1].text.endswith("» Có")
     async with demo() as session:
@@ -176,19 +170,19 @@ async def test_household_check_by_button_presses_is_saved(
 
 
 async def test_policy_lookup_answers_in_the_chat(
-    polling_bot: BotProcess, fake: FakeTelegram
+    polling_bot: BotProcess, module_fake: FakeTelegram
 ) -> None:
-    replies = await reply_to(fake, CHATS["mentor"], "bảo hiểm y tế")
+    replies = await reply_to(module_fake, CHATS["mentor"], "bảo hiểm y tế")
 
     assert "Bảo hiểm y tế" in replies[0].text
 
 
 async def test_manager_summary_sends_figures_chart_and_both_appendices(
-    polling_bot: BotProcess, fake: FakeTelegram
+    polling_bot: BotProcess, module_fake: FakeTelegram
 ) -> None:
     chat = CHATS["manager"]
     year = datetime.now(TZ).year
-    text, chart, first, second = await reply_to(fake, chat, "/tomtat", count=4)
+    text, chart, first, second = await reply_to(module_fake, chat, "/tomtat", count=4)
 
     assert text.method == "sendMessage"
     assert text.text.startswith(f"Tóm tắt năm {year} – Quảng Trị / Tân Lập")
@@ -202,28 +196,31 @@ async def test_manager_summary_sends_figures_chart_and_both_appendices(
     assert second.files["document"][0] == f"phu-luc-2-tan-lap-{year}.xlsx"
     assert all(c.files["document"][1].startswith(b"PK") for c in (first, second))
 
-    [progress] = await reply_to(fake, chat, "tiến độ")
+    [progress] = await reply_to(module_fake, chat, "tiến độ")
     assert progress.text.startswith("Tiến độ rà soát hộ – Tân Lập")
     assert "Cả địa bàn: " in progress.text
 
 
 async def test_a_duplicate_update_is_answered_once(
-    polling_bot: BotProcess, fake: FakeTelegram
+    polling_bot: BotProcess, module_fake: FakeTelegram
 ) -> None:
     chat = CHATS["admin"]
-    update = {"update_id": fake.next_update_id(), "message": fake.message_update(chat, "menu")}
-    await fake.push(dict(update))
-    await fake.push(dict(update))
-    await fake.send_text(chat, "/giup")
+    update = {
+        "update_id": module_fake.next_update_id(),
+        "message": module_fake.message_update(chat, "menu"),
+    }
+    await module_fake.push(dict(update))
+    await module_fake.push(dict(update))
+    await module_fake.send_text(chat, "/giup")
 
-    await fake.wait_sent(chat, 2)
+    await module_fake.wait_sent(chat, 2)
     await asyncio.sleep(0.3)
-    assert len(fake.sent(chat)) == 2
+    assert len(module_fake.sent(chat)) == 2
 
 
 async def test_revoked_user_is_refused_at_once(
     polling_bot: BotProcess,
-    fake: FakeTelegram,
+    module_fake: FakeTelegram,
     env: dict[str, str],
     demo: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -237,12 +234,12 @@ async def test_revoked_user_is_refused_at_once(
         commune = await session.scalar(select(AdminUnit.id).where(AdminUnit.level == "commune"))
         assert commune is not None
         session.add(RoleGrant(user_id=user.id, role="cadre", unit_id=commune, granted_at=now))
-    [menu] = await reply_to(fake, 7020, "menu")
+    [menu] = await reply_to(module_fake, 7020, "menu")
     assert menu.text.startswith("Anh/chị muốn làm gì?")
 
     code, _out, err = await giamngheo(env, "users", "revoke", str(user.id))
     assert code == 0, err
-    [refused] = await reply_to(fake, 7020, "kiem tra")
+    [refused] = await reply_to(module_fake, 7020, "kiem tra")
 
     assert refused.text.startswith("Quyền dùng Trợ lý Giảm nghèo của anh/chị đã bị thu hồi.")
     async with demo() as session:
@@ -253,9 +250,9 @@ async def test_revoked_user_is_refused_at_once(
 
 
 async def test_command_menu_is_set_in_vietnamese(
-    polling_bot: BotProcess, fake: FakeTelegram
+    polling_bot: BotProcess, module_fake: FakeTelegram
 ) -> None:
-    [call] = [c for c in fake.calls if c.method == "setMyCommands"][:1]
+    [call] = [c for c in module_fake.calls if c.method == "setMyCommands"][:1]
     commands = {c["command"]: c["description"] for c in json.loads(call.params["commands"])}
 
     assert list(commands) == ["start", "kiemtra", "chinhsach", "tomtat", "huy", "giup"]
@@ -263,7 +260,7 @@ async def test_command_menu_is_set_in_vietnamese(
 
 
 async def test_webhook_accepts_updates_only_with_the_secret_and_stops_on_sigterm(
-    fake: FakeTelegram, env: dict[str, str]
+    module_fake: FakeTelegram, env: dict[str, str]
 ) -> None:
     port = free_port()
     secret = "webhook-Secret_42"
@@ -273,9 +270,11 @@ async def test_webhook_accepts_updates_only_with_the_secret_and_stops_on_sigterm
         "GIAMNGHEO_TELEGRAM_WEBHOOK_SECRET": secret,
     }
     public = f"http://127.0.0.1:{port}"
-    process = await start_bot(webhook_env, fake, "--webhook", public, ready_method="setWebhook")
+    process = await start_bot(
+        webhook_env, module_fake, "--webhook", public, ready_method="setWebhook"
+    )
     try:
-        [registered] = [c for c in fake.calls if c.method == "setWebhook"][-1:]
+        [registered] = [c for c in module_fake.calls if c.method == "setWebhook"][-1:]
         assert registered.params["url"] == f"{public}/channels/telegram/webhook"
         assert registered.params["secret_token"] == secret
         url = f"{public}/channels/telegram/webhook"
@@ -284,15 +283,15 @@ async def test_webhook_accepts_updates_only_with_the_secret_and_stops_on_sigterm
             async with client.get(f"{public}/healthz") as health:
                 assert health.status == 200
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                update = {"update_id": 900001, "message": fake.message_update(chat, "menu")}
+                update = {"update_id": 900001, "message": module_fake.message_update(chat, "menu")}
                 async with client.post(url, json=update, headers=headers) as response:
                     assert response.status == 401
-            assert fake.sent(chat) == []
-            update = {"update_id": 900002, "message": fake.message_update(chat, "menu")}
+            assert module_fake.sent(chat) == []
+            update = {"update_id": 900002, "message": module_fake.message_update(chat, "menu")}
             headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
             async with client.post(url, json=update, headers=headers) as response:
                 assert response.status == 200
-        [reply] = fake.sent(chat)
+        [reply] = module_fake.sent(chat)
         assert reply.text.startswith(NO_ACCESS)
     finally:
         code = await stop_bot(process)
@@ -316,22 +315,22 @@ async def test_run_without_a_token_says_how_to_get_one() -> None:
 
 async def test_a_photo_during_a_household_check_is_kept_with_it_once(
     polling_bot: BotProcess,
-    fake: FakeTelegram,
+    module_fake: FakeTelegram,
     demo: async_sessionmaker[AsyncSession],
 ) -> None:
     chat = CHATS["admin"]
-    await reply_to(fake, chat, "/kiemtra")
-    await reply_to(fake, chat, "TL00002")
+    await reply_to(module_fake, chat, "/kiemtra")
+    await reply_to(module_fake, chat, "TL00002")
     photo = b"\xff\xd8\xff\xe0" + b"nha-tieu" * 300
 
-    before = len(fake.sent(chat))
-    update = await fake.send_photo(chat, photo)
-    await fake.push(dict(update))  # delivered twice
-    [receipt] = (await fake.wait_sent(chat, before + 1))[before:]
-    await reply_to(fake, chat, "/huy")
+    before = len(module_fake.sent(chat))
+    update = await module_fake.send_photo(chat, photo)
+    await module_fake.push(dict(update))  # delivered twice
+    [receipt] = (await module_fake.wait_sent(chat, before + 1))[before:]
+    await reply_to(module_fake, chat, "/huy")
 
     assert receipt.text.startswith("Đã nhận ảnh cho hộ TL00002;")
     async with demo() as session:
         kept = (await session.scalars(select(CheckPhoto.file_ref))).all()
     assert list(kept) == [update["message"]["photo"][-1]["file_id"]]
-    assert len(fake.sent(chat)) == before + 2, "the second delivery got no reply"
+    assert len(module_fake.sent(chat)) == before + 2, "the second delivery got no reply"

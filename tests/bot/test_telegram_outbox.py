@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -20,12 +19,6 @@ def claimed(
     text: str = "Nhắc việc: 2 hộ cần theo dõi.", choices: tuple[str, ...] = ()
 ) -> ClaimedMessage:
     return ClaimedMessage(1, "digest:mentor:7:2026-12-01", "telegram", str(CHAT), text, choices)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_reminder_is_sent_with_its_choices_as_buttons(fake: FakeTelegram) -> None:

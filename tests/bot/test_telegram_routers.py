@@ -19,12 +19,6 @@ GROUP = -100_4545
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def telegram(fake: FakeTelegram) -> AsyncIterator[Telegram]:
     built = build_telegram("123456:TEST", fake.url, cast(Engine, TimedEngine(0)))
     yield built

@@ -31,12 +31,6 @@ class TimedEngine:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     bot = build_bot("123456:TEST", fake.url)
     yield bot

@@ -9,7 +9,7 @@ same answer again carries on as if nothing had happened.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from storage.models import Assessment, AuditLog, FollowUp, Identity
 from tests.bot.conftest import Clock, seed_area
 from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.test_household_check import ANSWERS_AFTER_HOUSEHOLD
-from tests.conftest import FIXED_NOW, _empty_all_tables
+from tests.conftest import FIXED_NOW, PEOPLE_TZ, _empty_all_tables
 from tests.faults.conftest import StatementFault, admin_dsn, changed_tables, snapshot
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -62,7 +62,7 @@ async def fresh_conversation(
     """An empty database with the test area, and the cadre's check answered up to ``prefix``."""
     await _empty_all_tables(engine)
     await seed_area(sessions, FIXED_NOW)
-    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK])
+    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK], tz=PEOPLE_TZ)
     for text in prefix:
         await bot.handle(Inbound(CADRE, text))
     return bot
@@ -158,12 +158,6 @@ async def test_console_apologises_for_a_dropped_connection_and_the_next_line_con
     assert conversation.answers["thu_nhap"] == 1_200_000
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_is_answered(
     engine: AsyncEngine, sessions: Sessions, fault: StatementFault, fake: FakeTelegram
 ) -> None:
@@ -176,7 +170,7 @@ async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_i
         session.add(
             Identity(user_id=cadre, channel="telegram", external_id=str(chat), created_at=FIXED_NOW)
         )
-    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK])
+    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK], tz=PEOPLE_TZ)
     telegram = build_bot("123456:TEST", fake.url)
     try:
         await converse(telegram, bot, chat, "kiem tra", 1)

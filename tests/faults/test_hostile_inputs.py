@@ -34,7 +34,7 @@ from bot.flows import registered_flows
 from bot.flows.answers import Choice, Date, Integer, Money, Number, Phone, Text
 from bot.flows.commands import command_of
 from bot.flows.context import FlowContext
-from bot.flows.engine import CONTROL_AS_SPACE, GUEST, MAX_MESSAGE_LENGTH, TIMEZONE, Engine
+from bot.flows.engine import CONTROL_AS_SPACE, GUEST, MAX_MESSAGE_LENGTH, Engine
 from bot.flows.flow import Flow, Step
 from bot.flows.household_check import FindHousehold, NewCode, Plausible
 from bot.flows.messages import IdentityRef, Inbound
@@ -59,6 +59,7 @@ from storage.invites import create_invite
 from storage.models import Base, ConversationState, Household, MentorAssignment, OfficialRecord
 from storage.reviews import open_review
 from storage.units import find_unit
+from tests.conftest import PEOPLE_TZ
 from tests.faults.hostile import HOSTILE_TEXT, is_vietnamese
 from tests.support.records import add_records
 
@@ -165,7 +166,7 @@ class World:
     refused: int = 0
 
     def __post_init__(self) -> None:
-        self.bot = Engine(self.sessions, lambda: NOW, registered_flows())
+        self.bot = Engine(self.sessions, lambda: NOW, registered_flows(), tz=PEOPLE_TZ)
         self.key = {"channel": self.identity.channel, "external_id": self.identity.external_id}
 
     async def say(self, message: str) -> list[Any]:
@@ -301,7 +302,7 @@ class World:
         async with self.sessions() as session:
             channel, external_id = self.identity.channel, self.identity.external_id
             access = await access_for_identity(session, channel, external_id) or GUEST
-            context = FlowContext(session, access, self.identity, NOW, TIMEZONE, message)
+            context = FlowContext(session, access, self.identity, NOW, PEOPLE_TZ, message)
             try:
                 await step.answer.resolve(context, message)
             except (ParseError, InvalidInputError):
@@ -329,7 +330,7 @@ async def build_world(url: str, schema: str | None, flow: Flow) -> World:
     await upgrade(engine)
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
-        await create_demo_data(session, NOW, NOW.year, households=DEMO_HOUSEHOLDS)
+        await create_demo_data(session, NOW, NOW.year, households=DEMO_HOUSEHOLDS, tz=PEOPLE_TZ)
         commune = await find_unit(session, "Quảng Trị / Tân Lập")
         invite = await create_invite(session, "cadre", commune, Actor("cli:test"), NOW)
         poor = await session.scalar(

@@ -15,7 +15,7 @@ from bot.flows import registered_flows
 from bot.flows.engine import Engine
 from bot.flows.messages import IdentityRef, Inbound
 from tests.bot.conftest import Area, Clock, seed_area
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PEOPLE_TZ
 
 CASES = [
     ("manager", "/tomtat Tân\x00Lập", "/tomtat Tân Lập"),
@@ -36,7 +36,7 @@ async def area(sessions: async_sessionmaker[AsyncSession]) -> Area:
 async def test_nul_in_a_looked_up_name_is_read_as_a_space(
     sessions: async_sessionmaker[AsyncSession], area: Area, who: str, typed: str, spaced: str
 ) -> None:
-    bot = Engine(sessions, Clock(), registered_flows())
+    bot = Engine(sessions, Clock(), registered_flows(), tz=PEOPLE_TZ)
     me = IdentityRef("console", who)
     with_nul = await bot.handle(Inbound(me, typed))
     await bot.handle(Inbound(me, "/huy"))

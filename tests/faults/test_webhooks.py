@@ -65,11 +65,14 @@ class Unsigned(NamedTuple):
     headers: Callable[[bytes], dict[str, str]]
 
 
-def _telegram_update(fake: FakeTelegram) -> dict[str, Any]:
-    return {"update_id": fake.next_update_id(), "message": fake.message_update(STRANGER, "menu")}
+def _telegram_update(module_fake: FakeTelegram) -> dict[str, Any]:
+    return {
+        "update_id": module_fake.next_update_id(),
+        "message": module_fake.message_update(STRANGER, "menu"),
+    }
 
 
-def _sms_event(fake: FakeTelegram) -> dict[str, Any]:
+def _sms_event(module_fake: FakeTelegram) -> dict[str, Any]:
     return {"event": "sms.received", "id": "ev-1", "from": "+84912345678", "to": "", "text": "KT"}
 
 
@@ -82,7 +85,7 @@ def _sms_headers(raw: bytes, *, secret: str, age: float = 0.0) -> dict[str, str]
     }
 
 
-def _zalo_event(fake: FakeTelegram) -> dict[str, Any]:
+def _zalo_event(module_fake: FakeTelegram) -> dict[str, Any]:
     return {
         "app_id": ZALO_APP_ID,
         "event_name": "user_send_text",
@@ -133,14 +136,8 @@ class Webhook(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 async def webhook(
-    engine: AsyncEngine, fake: FakeTelegram, database_url: str, test_schema: str | None
+    engine: AsyncEngine, module_fake: FakeTelegram, database_url: str, test_schema: str | None
 ) -> AsyncIterator[Webhook]:
     await _empty_all_tables(engine)
     sessions = session_factory(engine)
@@ -148,8 +145,10 @@ async def webhook(
     await seed_demo(sessions, now, now.year)
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    env = bot_env(database_url, test_schema, fake, GIAMNGHEO_HTTP_PORT=str(port), **CHANNEL_ENV)
-    process = await start_bot(env, fake, "--webhook", public, ready_method="setWebhook")
+    env = bot_env(
+        database_url, test_schema, module_fake, GIAMNGHEO_HTTP_PORT=str(port), **CHANNEL_ENV
+    )
+    process = await start_bot(env, module_fake, "--webhook", public, ready_method="setWebhook")
     try:
         yield Webhook(public, process, sessions)
     finally:
@@ -164,12 +163,12 @@ async def count(sessions: async_sessionmaker[AsyncSession], model: type) -> int:
 
 @pytest.mark.parametrize("case", UNSIGNED.values(), ids=UNSIGNED.keys())
 async def test_unsigned_webhook_is_refused_and_changes_nothing(
-    webhook: Webhook, fake: FakeTelegram, case: Unsigned
+    webhook: Webhook, module_fake: FakeTelegram, case: Unsigned
 ) -> None:
     updates_before = await count(webhook.sessions, ProcessedUpdate)
     conversations_before = await count(webhook.sessions, ConversationState)
-    calls_before = len(fake.calls)
-    raw = json.dumps(case.body(fake)).encode()
+    calls_before = len(module_fake.calls)
+    raw = json.dumps(case.body(module_fake)).encode()
     headers = {"Content-Type": "application/json", **case.headers(raw)}
     async with (
         aiohttp.ClientSession() as client,
@@ -177,7 +176,7 @@ async def test_unsigned_webhook_is_refused_and_changes_nothing(
     ):
         assert response.status == 401
     await asyncio.sleep(0.2)
-    assert len(fake.calls) == calls_before, "the bot answered an unsigned request"
+    assert len(module_fake.calls) == calls_before, "the bot answered an unsigned request"
     assert await count(webhook.sessions, ProcessedUpdate) == updates_before
     assert await count(webhook.sessions, ConversationState) == conversations_before
 
@@ -189,28 +188,28 @@ async def post_update(client: aiohttp.ClientSession, url: str, update: dict[str,
 
 
 async def test_one_update_delivered_many_times_at_once_is_answered_once(
-    webhook: Webhook, fake: FakeTelegram
+    webhook: Webhook, module_fake: FakeTelegram
 ) -> None:
     chat = CHATS["cadre"]
     async with aiohttp.ClientSession() as client:
         start = {
-            "update_id": fake.next_update_id(),
-            "message": fake.message_update(chat, "kiem tra"),
+            "update_id": module_fake.next_update_id(),
+            "message": module_fake.message_update(chat, "kiem tra"),
         }
         assert await post_update(client, webhook.url, start) == 200
-        [question] = await fake.wait_sent(chat, 1)
+        [question] = await module_fake.wait_sent(chat, 1)
         assert question.text.startswith("Anh/chị muốn kiểm tra hộ nào?")
 
         answer = {
-            "update_id": fake.next_update_id(),
-            "message": fake.message_update(chat, "TL00001"),
+            "update_id": module_fake.next_update_id(),
+            "message": module_fake.message_update(chat, "TL00001"),
         }
         statuses = await asyncio.gather(
             *(post_update(client, webhook.url, answer) for _ in range(DUPLICATES))
         )
 
     assert all(200 <= status < 300 for status in statuses), statuses
-    replies = fake.sent(chat)[1:]
+    replies = module_fake.sent(chat)[1:]
     assert len(replies) == 1, [r.text for r in replies]
     async with webhook.sessions() as session:
         conversation = await load_conversation(session, "telegram", str(chat))

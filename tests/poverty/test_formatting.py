@@ -7,7 +7,6 @@ from poverty.formatting import (
     format_decimal,
     format_int,
     format_money,
-    format_percent,
 )
 
 
@@ -17,12 +16,6 @@ from poverty.formatting import (
 )
 def test_integers_use_dots_between_thousands(value: int, text: str) -> None:
     assert format_int(value) == text
-
-
-def test_percent_uses_comma_before_decimals() -> None:
-    assert format_percent(3.0396) == "3,04%"
-    assert format_percent(12.5, digits=1) == "12,5%"
-    assert format_percent(100) == "100,00%"
 
 
 def test_decimals_round_half_up_as_people_read_them() -> None:

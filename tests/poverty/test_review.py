@@ -8,7 +8,17 @@ from datetime import date
 import pytest
 
 from poverty.classification import classify
-from poverty.review import applies_to_year, movement_rules, parse_movement_rules, period_label
+from poverty.review import (
+    ApprovedClass,
+    applies_to_year,
+    approved_class,
+    class_of_year,
+    kept_group,
+    movement_rules,
+    parse_movement_rules,
+    period_label,
+    result_year,
+)
 from poverty.standards import standard_for_year
 
 
@@ -60,3 +70,25 @@ def test_a_movement_table_naming_an_unknown_movement_is_refused() -> None:
     }
     with pytest.raises(ValueError, match="unknown movement"):
         parse_movement_rules(raw)
+
+
+def test_approval_writes_the_checked_class_or_carries_the_class_of_the_review_year() -> None:
+    assert approved_class("can_ngheo", "ngheo") == ApprovedClass("can_ngheo", carried=False)
+    assert approved_class(None, "ngheo") == ApprovedClass("ngheo", carried=True)
+    assert approved_class(None, None) is None
+
+
+def test_a_poor_household_keeps_its_group_only_when_it_was_poor_the_year_before() -> None:
+    assert kept_group("ngheo", "ngheo", "btxh") == "btxh"
+    assert kept_group("ngheo", "can_ngheo", "btxh") is None
+    assert kept_group("can_ngheo", "ngheo", "btxh") is None
+
+
+def test_the_current_class_stands_for_a_year_unless_a_later_year_was_approved() -> None:
+    assert class_of_year("ngheo", 2026, 2026) == "ngheo"
+    assert class_of_year("ngheo", None, 2026) == "ngheo"
+    assert class_of_year("khong", 2027, 2026) is None
+
+
+def test_the_review_of_2026_decides_the_lists_of_2027() -> None:
+    assert result_year(2026) == 2027

@@ -10,14 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.dispatcher import DispatchConfig, Dispatcher
+from scheduler.quiet import QuietHours
 from scheduler.sending import ChannelRouter, SendResult
 from storage.models import Identity, OutboxMessage, User
 from storage.outbox import NewMessage, claim, count_by_state, enqueue, mark_sent
+from tests.conftest import PEOPLE_TZ
 from tests.scheduler.conftest import Clock
 from tests.scheduler.fake_api import FakeBotApi
 
 Sessions = async_sessionmaker[AsyncSession]
-FAST = DispatchConfig(per_second=200, chat_interval=0.05, batch=50)
+FAST = DispatchConfig(per_second=200, chat_interval=0.05, batch=50, quiet=QuietHours(PEOPLE_TZ.key))
 
 
 def messages(count: int, chats: int, *, quiet: bool = True) -> list[NewMessage]:

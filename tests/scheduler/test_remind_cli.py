@@ -55,3 +55,17 @@ def test_a_bad_moment_is_refused(database: str) -> None:
     result = CliRunner().invoke(app, ["remind", "--dry-run", "--at", "mai"])
     assert isinstance(result.exception, InvalidInputError)
     assert result.exception.render() == "Thời điểm “mai” không đúng; ví dụ: 2026-12-13 08:00."
+
+
+def test_a_calendar_file_replaces_the_packaged_deadlines(database: str, tmp_path: Path) -> None:
+    calendar = tmp_path / "lich.yaml"
+    calendar.write_text(
+        'remind_at: "08:00"\nremind_days_before: [2]\n'
+        'deadlines:\n  - kind: quy\n    dates: ["15/12"]\n',
+        encoding="utf-8",
+    )
+    at = ["remind", "--dry-run", "--at", "2026-12-13 08:00"]
+    result = CliRunner().invoke(app, [*at, "--calendar", str(calendar)])
+    assert result.exit_code == 0, result.output
+    assert "Báo cáo quý 4/2026: hạn 15/12/2026" in result.output
+    assert "Kết quả rà soát hộ nghèo, cận nghèo năm 2026" not in result.output

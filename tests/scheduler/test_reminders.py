@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.calendar import FollowUpSettings, load_calendar
+from poverty.calendar import FollowUpSettings, load_calendar
 from scheduler.tick import plan_all, tick
 from storage.audit import Actor
 from storage.followups import open_followups, report_followup, sync_followups
@@ -17,10 +17,11 @@ from storage.households import HouseholdRow, save_households
 from storage.mentors import assign_mentor
 from storage.models import AdminUnit, Household, Identity, OutboxMessage, RoleGrant, User
 from storage.reporting import reporting_units, submit_report
+from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test")
 Sessions = async_sessionmaker[AsyncSession]
-CALENDAR = replace(load_calendar(), followups=FollowUpSettings(30, 3, 7))
+CALENDAR = replace(load_calendar(timezone=PEOPLE_TZ.key), followups=FollowUpSettings(30, 3, 7))
 """Reminders start 30 days before the due date, so every new follow-up is in the first digest."""
 MENTOR_PHONE = "0912345678"
 
@@ -58,11 +59,11 @@ async def seed(sessions: Sessions, now: datetime) -> Seeded:
         for i in (1, 2)
     ]
     async with sessions() as session, session.begin():
-        await save_households(session, rows, ACTOR, now, default_year=2026)
+        await save_households(session, rows, ACTOR, now, default_year=2026, tz=PEOPLE_TZ)
         ids = list(await session.scalars(select(Household.id)))
-        await sync_followups(session, ids, now, ACTOR)
+        await sync_followups(session, ids, now, ACTOR, tz=PEOPLE_TZ)
         for code in ("H1", "H2"):
-            await assign_mentor(session, code, MENTOR_PHONE, ACTOR, now)
+            await assign_mentor(session, code, MENTOR_PHONE, ACTOR, now, tz=PEOPLE_TZ)
         mentor = await session.scalar(select(User.id).where(User.phone == "+84912345678"))
         assert mentor is not None
         session.add(Identity(user_id=mentor, channel="telegram", external_id="501", created_at=now))

@@ -15,6 +15,7 @@ from storage.audit import Actor
 from storage.followups import open_followups, report_followup, sync_followups
 from storage.households import HouseholdRow, save_households
 from storage.models import AuditLog, FollowUp, Household
+from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test")
 Sessions = async_sessionmaker[AsyncSession]
@@ -38,9 +39,9 @@ def row(code: str = "H1", **changes: Any) -> HouseholdRow:
 
 async def imported(sessions: Sessions, rows: list[HouseholdRow], now: datetime) -> list[int]:
     async with sessions() as session, session.begin():
-        await save_households(session, rows, ACTOR, now, default_year=2025)
+        await save_households(session, rows, ACTOR, now, default_year=2025, tz=PEOPLE_TZ)
         ids = list(await session.scalars(select(Household.id).order_by(Household.code)))
-        await sync_followups(session, ids, now, ACTOR)
+        await sync_followups(session, ids, now, ACTOR, tz=PEOPLE_TZ)
         return ids
 
 
@@ -79,8 +80,9 @@ async def assess(
             ),
             ACTOR,
             now,
+            tz=PEOPLE_TZ,
         )
-        await sync_followups(session, [household_id], now, ACTOR)
+        await sync_followups(session, [household_id], now, ACTOR, tz=PEOPLE_TZ)
 
 
 async def test_import_opens_one_followup_per_deprived_indicator(
@@ -104,7 +106,7 @@ async def test_followup_carries_policies_and_per_indicator_due_date(
 async def test_second_sync_opens_nothing_new(sessions: Sessions, now: datetime) -> None:
     ids = await imported(sessions, [row()], now)
     async with sessions() as session, session.begin():
-        result = await sync_followups(session, ids, now, ACTOR)
+        result = await sync_followups(session, ids, now, ACTOR, tz=PEOPLE_TZ)
     assert (result.opened, result.closed, result.cancelled) == (0, 0, 0)
 
 
@@ -227,14 +229,14 @@ async def test_import_opens_exactly_what_a_sync_of_the_same_households_opens(
         )
     ]
     async with sessions() as session, session.begin():
-        await save_households(session, rows, ACTOR, now, default_year=2025)
+        await save_households(session, rows, ACTOR, now, default_year=2025, tz=PEOPLE_TZ)
     by_import = await opened_and_audited(sessions)
     assert len(by_import[0]) == 3 * (2 + 2 + len(INDICATOR_BITS))
     async with sessions() as session, session.begin():
         await session.execute(delete(AuditLog).where(AuditLog.action.like("followup.%")))
         await session.execute(delete(FollowUp))
         ids = list(await session.scalars(select(Household.id)))
-        await sync_followups(session, ids, now, ACTOR)
+        await sync_followups(session, ids, now, ACTOR, tz=PEOPLE_TZ)
     assert await opened_and_audited(sessions) == by_import
 
 
@@ -247,7 +249,9 @@ async def test_reimport_of_a_household_with_followups_syncs_them(
     later = now + timedelta(days=3)
     answers = {"bhyt": True, "nha_tieu": True, "nuoc_sinh_hoat": True}
     async with sessions() as session, session.begin():
-        await save_households(session, [row(deprivations=answers)], ACTOR, later, default_year=2025)
+        await save_households(
+            session, [row(deprivations=answers)], ACTOR, later, default_year=2025, tz=PEOPLE_TZ
+        )
     assert await states(sessions) == {"bhyt": "open", "nha_tieu": "open", "nuoc_sinh_hoat": "open"}
     async with sessions() as session:
         count = await session.scalar(select(func.count()).select_from(FollowUp))
@@ -280,9 +284,9 @@ async def test_a_saved_check_leaves_the_followups_a_sync_from_the_database_would
             household, "2022-2025", "nong_thon", {}, 1_000_000, mask(*deprived), mask(*known),
             computed, None, "console",
         )  # fmt: skip
-        await save_assessment(session, new, ACTOR, later)
+        await save_assessment(session, new, ACTOR, later, tz=PEOPLE_TZ)
     after_save = await states(sessions)
     async with sessions() as session, session.begin():
-        again = await sync_followups(session, [household], later, ACTOR)
+        again = await sync_followups(session, [household], later, ACTOR, tz=PEOPLE_TZ)
     assert (again.opened, again.closed, again.cancelled) == (0, 0, 0)
     assert await states(sessions) == after_save

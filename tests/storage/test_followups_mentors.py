@@ -13,6 +13,7 @@ from storage.audit import Actor
 from storage.households import HouseholdRow, save_households
 from storage.mentors import assign_mentor, current_mentors, list_assignments, unassign_mentor
 from storage.models import AuditLog
+from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test")
 Sessions = async_sessionmaker[AsyncSession]
@@ -25,7 +26,7 @@ async def household(sessions: Sessions, now: datetime) -> None:
         code="H1", head_name="Lê Thị Bình", province="Quảng Trị", commune="Cam Hiếu", members=3
     )
     async with sessions() as session, session.begin():
-        await save_households(session, [row], ACTOR, now, default_year=2025)
+        await save_households(session, [row], ACTOR, now, default_year=2025, tz=PEOPLE_TZ)
 
 
 async def test_assign_then_hand_over_keeps_the_old_assignment_closed(
@@ -34,9 +35,9 @@ async def test_assign_then_hand_over_keeps_the_old_assignment_closed(
     await household(sessions, now)
     later = now + timedelta(days=10)
     async with sessions() as session, session.begin():
-        assert await assign_mentor(session, "H1", PHONE_A, ACTOR, now)
+        assert await assign_mentor(session, "H1", PHONE_A, ACTOR, now, tz=PEOPLE_TZ)
     async with sessions() as session, session.begin():
-        assert await assign_mentor(session, "H1", PHONE_B, ACTOR, later)
+        assert await assign_mentor(session, "H1", PHONE_B, ACTOR, later, tz=PEOPLE_TZ)
     async with sessions() as session:
         history = await list_assignments(session, household_code="H1", with_history=True)
         current = await list_assignments(session)
@@ -52,16 +53,16 @@ async def test_assigning_the_same_mentor_again_changes_nothing(
 ) -> None:
     await household(sessions, now)
     async with sessions() as session, session.begin():
-        assert await assign_mentor(session, "H1", PHONE_A, ACTOR, now)
-        assert not await assign_mentor(session, "H1", "+84 912 345 678", ACTOR, now)
+        assert await assign_mentor(session, "H1", PHONE_A, ACTOR, now, tz=PEOPLE_TZ)
+        assert not await assign_mentor(session, "H1", "+84 912 345 678", ACTOR, now, tz=PEOPLE_TZ)
 
 
 async def test_unassign_closes_the_assignment(sessions: Sessions, now: datetime) -> None:
     await household(sessions, now)
     async with sessions() as session, session.begin():
-        await assign_mentor(session, "H1", PHONE_A, ACTOR, now)
-        assert await unassign_mentor(session, "H1", ACTOR, now)
-        assert not await unassign_mentor(session, "H1", ACTOR, now)
+        await assign_mentor(session, "H1", PHONE_A, ACTOR, now, tz=PEOPLE_TZ)
+        assert await unassign_mentor(session, "H1", ACTOR, now, tz=PEOPLE_TZ)
+        assert not await unassign_mentor(session, "H1", ACTOR, now, tz=PEOPLE_TZ)
         assert await current_mentors(session, [1, 2, 3]) == {}
 
 
@@ -69,9 +70,9 @@ async def test_unknown_household_or_bad_phone_is_refused(sessions: Sessions, now
     await household(sessions, now)
     async with sessions() as session:
         with pytest.raises(InvalidInputError):
-            await assign_mentor(session, "NOPE", PHONE_A, ACTOR, now)
+            await assign_mentor(session, "NOPE", PHONE_A, ACTOR, now, tz=PEOPLE_TZ)
         with pytest.raises(InvalidInputError):
-            await assign_mentor(session, "H1", "12", ACTOR, now)
+            await assign_mentor(session, "H1", "12", ACTOR, now, tz=PEOPLE_TZ)
 
 
 async def test_assignment_changes_are_audited_without_phone_numbers(
@@ -79,9 +80,9 @@ async def test_assignment_changes_are_audited_without_phone_numbers(
 ) -> None:
     await household(sessions, now)
     async with sessions() as session, session.begin():
-        await assign_mentor(session, "H1", PHONE_A, ACTOR, now)
-        await assign_mentor(session, "H1", PHONE_B, ACTOR, now)
-        await unassign_mentor(session, "H1", ACTOR, now)
+        await assign_mentor(session, "H1", PHONE_A, ACTOR, now, tz=PEOPLE_TZ)
+        await assign_mentor(session, "H1", PHONE_B, ACTOR, now, tz=PEOPLE_TZ)
+        await unassign_mentor(session, "H1", ACTOR, now, tz=PEOPLE_TZ)
     async with sessions() as session:
         rows = await session.execute(
             select(AuditLog.action, AuditLog.details)

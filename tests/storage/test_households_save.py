@@ -21,6 +21,7 @@ from storage.models import (
     OfficialRecord,
     User,
 )
+from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test")
 Sessions = async_sessionmaker[AsyncSession]
@@ -46,7 +47,7 @@ def row(code: str = "H1", **changes: Any) -> HouseholdRow:
 
 async def save(sessions: Sessions, rows: list[HouseholdRow], now: datetime) -> SaveResult:
     async with sessions() as session, session.begin():
-        return await save_households(session, rows, ACTOR, now, default_year=2025)
+        return await save_households(session, rows, ACTOR, now, default_year=2025, tz=PEOPLE_TZ)
 
 
 async def count(sessions: Sessions, model: type[Any]) -> int:

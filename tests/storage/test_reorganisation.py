@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.importing import ImportRejectedError, import_households, read_households
+from exchange.importing.reorganisation_rows import read_reorganisation
 from storage.audit import Actor
-from storage.importing import ImportRejectedError, import_households, read_households
-from storage.importing.reorganisation_rows import read_reorganisation
 from storage.models import (
     AdminUnit,
     AuditLog,
@@ -28,7 +28,7 @@ from storage.models import (
 from storage.reorganisation import ReorganisationResult, reorganise
 from storage.reports import appendix_1
 from storage.units import find_unit, former_note
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PEOPLE_TZ
 from tests.fixtures.household_files import household, write_csv
 from tests.storage.factories import Factory, Spec
 
@@ -362,7 +362,7 @@ async def test_an_old_household_file_after_the_merge_goes_to_the_new_commune(
 
     checked = read_households(path, default_year=2022)
     async with sessions() as session, session.begin():
-        await import_households(session, checked, ACTOR, FIXED_NOW, default_year=2022)
+        await import_households(session, checked, ACTOR, FIXED_NOW, default_year=2022, tz=PEOPLE_TZ)
 
     async with sessions() as session:
         new = await find_unit(session, "Tỉnh Quảng Trị / Xã Cam Lộ")

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.importing import ImportRejectedError
+from exchange.importing.unit_rows import read_unit_list
 from storage.audit import Actor
-from storage.importing import ImportRejectedError
-from storage.importing.unit_rows import read_unit_list
 from storage.models import AdminUnit, AuditLog
 from storage.unit_list import UnitImportSummary, import_unit_list, unit_tree
 from storage.units import find_unit

@@ -65,10 +65,6 @@ DEPRIVED = __("Thiếu hụt chỉ số số {numbers}.")
 OFFICIAL_DIFFERS = __("Khác phân loại chính thức năm {year}: {label}.")
 
 
-def _standard(context: FlowContext) -> Standard:
-    return standard_for_year(context.today.year)
-
-
 async def example(context: FlowContext) -> str | None:
     code = await first_household_code(context.session, context.access)
     if code is None:
@@ -193,6 +189,7 @@ async def run(context: FlowContext, words: list[str]) -> str:
         ),
         actor,
         context.now,
+        tz=context.tz,
     )
     label = _(CLASS_LABELS[result.result]) if result.result else "?"
     saved = _(SAVED).format(

@@ -39,7 +39,6 @@ STATUS_YEAR = __("{status} năm {year}")
 NO_STATUS = __("chưa có phân loại chính thức")
 QUALIFIES = __("Được hưởng: {names}.")
 QUALIFIES_NONE = __("Chưa thuộc diện chính sách nào trong danh mục.")
-HOUSEHOLD_WORDS = (("cho", "ho"), ("ho",))
 
 
 async def example(context: FlowContext) -> str | None:

@@ -23,10 +23,10 @@ from bot.flows.report_submission import (
     report_name,
 )
 from bot.i18n import _, __
+from poverty.calendar import Deadline, ReportCalendar, load_calendar
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_date, format_int
 from poverty.text import fold
-from scheduler.calendar import Deadline, ReportCalendar, load_calendar
 from storage.audit import Actor
 from storage.reporting import (
     ReportingUnit,
@@ -53,7 +53,7 @@ LEFT = __("Còn {count} báo cáo chờ nộp, soạn BC để xem.")
 
 async def example(context: FlowContext) -> str | None:
     """The code of a report this person's unit still has to submit."""
-    calendar = load_calendar()
+    calendar = load_calendar(timezone=context.tz.key)
     unit = await _unit(context, calendar)
     if unit is None:
         return None
@@ -92,7 +92,7 @@ def _codes(deadlines: list[Deadline]) -> str:
 
 
 async def run(context: FlowContext, words: list[str]) -> str:
-    calendar = load_calendar()
+    calendar = load_calendar(timezone=context.tz.key)
     unit = await _unit(context, calendar)
     if unit is None:
         return _(NO_UNIT)

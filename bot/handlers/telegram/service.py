@@ -14,9 +14,7 @@ from contextlib import suppress
 from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError
 
-from bot.handlers.http import Route, build_app, start_http
 from bot.handlers.telegram.setup import Telegram, set_commands
-from bot.handlers.telegram.webhook import set_webhook, telegram_route
 
 DRAIN_SECONDS = 10.0
 POLLING_TIMEOUT = 10
@@ -58,27 +56,4 @@ async def serve_polling(telegram: Telegram, stop: asyncio.Event) -> None:
         stopping.cancel()
         with suppress(asyncio.CancelledError):
             await stopping
-        await telegram.bot.session.close()
-
-
-async def serve_webhook(
-    telegram: Telegram,
-    public_url: str,
-    secret: str,
-    host: str,
-    port: int,
-    stop: asyncio.Event,
-    other_routes: tuple[Route, ...] = (),
-) -> None:
-    await prepare(telegram)
-    app = build_app((telegram_route(telegram, secret), *other_routes))
-    try:
-        runner = await start_http(app, host, port)
-        try:
-            await set_webhook(telegram, public_url, secret)
-            await stop.wait()
-        finally:
-            await runner.cleanup()
-        await telegram.ordering.wait_idle(DRAIN_SECONDS)
-    finally:
         await telegram.bot.session.close()

@@ -20,10 +20,6 @@ class Background:
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
 
-    @property
-    def in_flight(self) -> int:
-        return len(self._tasks)
-
     def start(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` after the earlier work of ``key`` has finished."""
         task = asyncio.create_task(self._run(key, work))

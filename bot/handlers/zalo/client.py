@@ -21,8 +21,7 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, FormData
 
-from bot.handlers.zalo.tokens import TokenKeeper, TokenRefreshError
-from storage.channel_tokens import MissingTokensError
+from bot.handlers.zalo.tokens import MissingTokensError, TokenKeeper, TokenRefreshError
 
 SEND_PATH = "/v3.0/oa/message/cs"
 UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"

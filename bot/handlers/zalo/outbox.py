@@ -34,11 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows.messages import Option
 from bot.handlers.zalo.client import TOKEN_INVALID, ZaloAnswer, ZaloClient, ZaloUnavailable
 from bot.handlers.zalo.rendering import messages
+from bot.handlers.zalo.window import ReplyWindow
 from bot.handlers.zalo.zns import ZnsSender
 from scheduler.sending import Sender, SendResult, SendStatus
 from storage.outbox import ClaimedMessage
 from storage.reply_window import (
-    ReplyWindow,
     contact_of_identity,
     exhaust_window,
     release_replies,
@@ -89,7 +89,12 @@ class ZaloOutboxSender:
         pieces = messages(message.text, [Option(choice, choice) for choice in message.choices])
         async with self._sessions() as session, session.begin():
             reserved = await reserve_replies(
-                session, CHANNEL, user_id, self._clock(), self._window, len(pieces)
+                session,
+                CHANNEL,
+                user_id,
+                self._window.opens_after(self._clock()),
+                self._window.messages,
+                len(pieces),
             )
         if not reserved:
             return await self._fall_back(message, "zalo window closed")
@@ -112,7 +117,7 @@ class ZaloOutboxSender:
     async def _refused(self, message: ClaimedMessage, code: int) -> SendResult:
         if code in self._codes.outside_window:
             async with self._sessions() as session, session.begin():
-                await exhaust_window(session, CHANNEL, message.external_id, self._window)
+                await exhaust_window(session, CHANNEL, message.external_id, self._window.messages)
             return await self._fall_back(message, f"zalo {code}")
         if code in self._codes.gone:
             return SendResult.blocked(f"zalo {code}")

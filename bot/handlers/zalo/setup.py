@@ -36,10 +36,10 @@ from bot.handlers.zalo.conversation import ZaloConversation
 from bot.handlers.zalo.outbox import ZaloOutboxSender
 from bot.handlers.zalo.tokens import TokenKeeper
 from bot.handlers.zalo.webhook import replay_cache, zalo_route
+from bot.handlers.zalo.window import ReplyWindow
 from bot.handlers.zalo.zns import ZnsSender
 from bot.settings import Settings
 from scheduler.sending import Sender
-from storage.reply_window import ReplyWindow
 
 DRAIN_SECONDS = 10.0
 

@@ -19,13 +19,9 @@ from typing import Any
 from aiohttp import ClientError, ClientSession, ClientTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.channel_tokens import (
-    NO_TOKENS,
-    MissingTokensError,
-    Tokens,
-    load_tokens,
-    refresh_tokens,
-)
+from poverty.errors import AppError
+from poverty.i18n import N_
+from storage.channel_tokens import Tokens, load_tokens, refresh_tokens
 
 CHANNEL = "zalo"
 REFRESH_BEFORE = timedelta(hours=1)
@@ -33,6 +29,13 @@ DEFAULT_LIFETIME = 90000
 REQUEST_SECONDS = 15
 
 log = logging.getLogger(__name__)
+
+
+NO_TOKENS = N_("Chưa có token cho kênh {channel}. Hãy lưu token bằng: giamngheo zalo token")
+
+
+class MissingTokensError(AppError):
+    """No tokens were stored for the channel yet."""
 
 
 class TokenRefreshError(Exception):
@@ -99,9 +102,12 @@ class TokenKeeper:
 
     async def _refresh(self, is_needed: Callable[[Tokens], bool]) -> Tokens:
         async with self._lock:
-            return await refresh_tokens(
+            fresh = await refresh_tokens(
                 self._sessions, CHANNEL, self._call_oauth, self._clock, is_needed=is_needed
             )
+        if fresh is None:
+            raise MissingTokensError(NO_TOKENS, channel=CHANNEL)
+        return fresh
 
     async def _call_oauth(self, refresh_token: str) -> Tokens:
         form = {

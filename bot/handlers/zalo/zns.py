@@ -65,7 +65,7 @@ class ZnsSender:
         templates: Mapping[str, ZnsTemplate],
         clock: Callable[[], datetime],
         *,
-        timezone: str = "Asia/Ho_Chi_Minh",
+        timezone: str,
         development: bool = False,
     ) -> None:
         self._client = client

@@ -30,6 +30,7 @@ from scheduler.sending import ChannelRouter
 from tests.bot.conftest import Area, Clock
 from tests.bot.fake_sms import TOKEN, FakeSmsGateway
 from tests.bot.telegram_harness import free_port
+from tests.conftest import PEOPLE_TZ
 
 SECRET = b"sms-webhook-secret"
 
@@ -121,7 +122,7 @@ async def open_line(
     guard: LoopGuard,
     max_parts: int = 2,
 ) -> AsyncIterator[SmsLine]:
-    engine = Engine(sessions, clock, registered_flows())
+    engine = Engine(sessions, clock, registered_flows(), tz=PEOPLE_TZ)
     inbox = SmsInbox(engine, sessions, clock, guard=guard, max_parts=max_parts)
     route = sms_route(parser, inbox, unix_time=lambda: clock.now.timestamp())
     port = free_port()

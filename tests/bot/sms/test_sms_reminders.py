@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.handlers.sms.generic import GenericSender
 from bot.handlers.sms.gsm7 import is_gsm7, parts_needed
 from bot.handlers.sms.pages import PageStore
-from scheduler.calendar import FollowUpSettings, load_calendar
+from poverty.calendar import FollowUpSettings, load_calendar
 from scheduler.tick import plan_all
 from storage.audit import Actor
 from storage.followups import sync_followups
@@ -21,9 +21,10 @@ from storage.models import Household, OutboxMessage
 from tests.bot.conftest import Clock
 from tests.bot.fake_sms import TOKEN, FakeSmsGateway
 from tests.bot.sms.conftest import SmsLine, dispatcher_for
+from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test")
-CALENDAR = replace(load_calendar(), followups=FollowUpSettings(30, 3, 7))
+CALENDAR = replace(load_calendar(timezone=PEOPLE_TZ.key), followups=FollowUpSettings(30, 3, 7))
 MENTOR = "0987111222"
 TIEP_LINE = "\n(gui TIEP de xem tiep)"
 
@@ -40,11 +41,11 @@ async def seed_mentor_without_chat(
         for i in range(1, households + 1)
     ]  # fmt: skip
     async with sessions() as session, session.begin():
-        await save_households(session, rows, ACTOR, clock.now, default_year=2026)
+        await save_households(session, rows, ACTOR, clock.now, default_year=2026, tz=PEOPLE_TZ)
         ids = list(await session.scalars(select(Household.id)))
-        await sync_followups(session, ids, clock.now, ACTOR)
+        await sync_followups(session, ids, clock.now, ACTOR, tz=PEOPLE_TZ)
         for code in (row.code for row in rows):
-            await assign_mentor(session, code, MENTOR, ACTOR, clock.now)
+            await assign_mentor(session, code, MENTOR, ACTOR, clock.now, tz=PEOPLE_TZ)
 
 
 async def test_a_followup_digest_reaches_a_mentor_without_a_chat_by_sms(

@@ -20,6 +20,7 @@ from storage.models import ConversationState, OutboxMessage, ProcessedUpdate
 from tests.bot.conftest import Clock
 from tests.bot.fake_sms import TOKEN, FakeSmsGateway
 from tests.bot.sms.conftest import SmsLine, count, dispatcher_for, signed_headers
+from tests.conftest import PEOPLE_TZ
 
 PHONE = "+84912345678"
 """The seeded cadre who has no chat identity, only a phone number."""
@@ -237,7 +238,7 @@ class BrokenEngine(Engine):
 async def test_an_unexpected_failure_gets_one_apology_and_the_webhook_keeps_serving(
     sessions: async_sessionmaker[AsyncSession], clock: Clock, gateway: FakeSmsGateway
 ) -> None:
-    inbox = SmsInbox(BrokenEngine(sessions, clock, []), sessions, clock)
+    inbox = SmsInbox(BrokenEngine(sessions, clock, [], tz=PEOPLE_TZ), sessions, clock)
     sender = GenericSender(gateway.url, TOKEN, max_parts=2)
     try:
         for _ in range(2):

@@ -10,14 +10,15 @@ from sqlalchemy import select
 
 from bot.handlers.zalo.outbox import ZaloOutboxSender
 from bot.handlers.zalo.setup import build_zalo
+from bot.handlers.zalo.window import ReplyWindow
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.sending import ChannelRouter, SendResult, SendStatus
 from storage.models import Identity, OutboxMessage, User
 from storage.outbox import ClaimedMessage, NewMessage, enqueue
 from storage.recipients import addresses
-from storage.reply_window import ReplyWindow
 from tests.bot.conftest import Area, Clock
 from tests.bot.zalo.conftest import MENTOR, Harness, Sessions
+from tests.conftest import PEOPLE_TZ
 
 MENTOR_PHONE = "+84900000004"
 DIGEST = "Nhắc việc: 2 hộ cần theo dõi trong tuần này."
@@ -140,18 +141,14 @@ async def test_without_an_sms_sender_or_a_phone_the_reminder_is_refused(
     assert zalo.fake.sent == []
 
 
-async def test_planning_picks_zalo_inside_the_window_and_sms_outside(
+async def test_planning_addresses_the_zalo_chat_and_leaves_the_window_to_the_sender(
     zalo: Harness, sessions: Sessions, area: Area
 ) -> None:
     mentor = area.users["mentor"]
-    await set_window(sessions, MENTOR, wrote_ago=timedelta(hours=3), replies=0, clock=zalo.clock)
+    await set_window(sessions, MENTOR, wrote_ago=timedelta(hours=50), replies=0, clock=zalo.clock)
     async with sessions() as session:
-        inside = await addresses(session, [mentor], now=zalo.clock.now)
-        later = await addresses(session, [mentor], now=zalo.clock.now + timedelta(hours=46))
-        unchecked = await addresses(session, [mentor])
-    assert (inside[mentor].channel, inside[mentor].external_id) == ("zalo", MENTOR)
-    assert (later[mentor].channel, later[mentor].external_id) == ("sms", MENTOR_PHONE)
-    assert unchecked[mentor].channel == "zalo"
+        found = await addresses(session, [mentor])
+    assert (found[mentor].channel, found[mentor].external_id) == ("zalo", MENTOR)
 
 
 async def test_dispatcher_sends_a_mentor_reminder_by_zalo_then_by_sms_once_the_window_closed(
@@ -203,4 +200,4 @@ async def test_build_zalo_refuses_without_the_app_settings(
     from bot.settings import Settings
 
     with pytest.raises(ZaloNotConfiguredError):
-        build_zalo(Settings(), Engine(sessions, zalo.clock, []), sessions, zalo.clock)
+        build_zalo(Settings(), Engine(sessions, zalo.clock, [], tz=PEOPLE_TZ), sessions, zalo.clock)

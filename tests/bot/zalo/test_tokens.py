@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.commands.zalo import BAD_EXPIRY, BAD_INPUT
 from bot.handlers.zalo.client import ZaloClient, ZaloUnavailable
-from bot.handlers.zalo.tokens import TokenKeeper, TokenRefreshError
+from bot.handlers.zalo.tokens import MissingTokensError, TokenKeeper, TokenRefreshError
 from poverty.errors import InvalidInputError
-from storage.channel_tokens import MissingTokensError, Tokens, load_tokens
+from storage.channel_tokens import Tokens, load_tokens
 from storage.db import create_engine, session_factory, upgrade
 from tests.bot.conftest import Clock
 from tests.bot.fake_zalo import APP_ID, APP_SECRET, FakeZalo

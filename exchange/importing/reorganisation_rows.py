@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from exchange.importing.columns import layout
+from exchange.importing.tables import read_table
 from poverty.i18n import N_
+from poverty.import_issues import ImportFileError, Issue, quoted
 from poverty.text import slug
-from storage.importing.columns import layout
-from storage.importing.issues import ImportFileError, Issue, quoted
-from storage.importing.tables import read_table
+from storage.reorganisation import ReorganisationRow
 
 COLUMNS = ("don_vi_cu", "don_vi_moi", "ngay_hieu_luc")
 MISSING_COLUMNS = N_(
@@ -24,14 +25,6 @@ EMPTY_CELL = N_("Chưa điền.")
 BAD_DATE = N_("Ngày “{value}” không đúng; hãy ghi theo dạng ngày/tháng/năm, ví dụ 01/07/2025.")
 _DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-@dataclass(frozen=True)
-class ReorganisationRow:
-    row: int
-    old: str
-    new: str
-    effective: date
 
 
 @dataclass(frozen=True)

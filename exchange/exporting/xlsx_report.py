@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exchange.exporting.xlsx_layouts import SheetColumn, sheet_columns
 from exchange.official_wording import (
     HEAD,
     HEAD_HINT,
@@ -27,7 +28,6 @@ from exchange.official_wording import (
     PREPARER_HINT,
 )
 from poverty.i18n import N_
-from storage.exporting.xlsx_layouts import SheetColumn, sheet_columns
 from storage.reports import UNIT_COLUMN_TITLE, Report, Translate
 
 SHEET_TITLES = {"phu-luc-1": N_("Phụ lục 1"), "phu-luc-2": N_("Phụ lục 2")}

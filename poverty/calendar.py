@@ -1,6 +1,6 @@
 """The report calendar: which deadlines fall when, moved off weekends and public holidays.
 
-Loaded from YAML (``scheduler/calendar.yaml`` by default, see its comments for the source in the
+Loaded from YAML (``poverty/calendar.yaml`` by default, see its comments for the source in the
 Cam Lộ plan). Public holidays come from ``holidays.VN`` (Tết included), so no date list is kept
 by hand. Every deadline is a calendar day in Vietnam.
 """
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 
 import holidays
@@ -164,8 +163,9 @@ def _day_month(text: object, where: str) -> tuple[int, int]:
     return day, month
 
 
-def parse_calendar(raw: object) -> ReportCalendar:
-    """Validate the YAML mapping; a mistake names where it is."""
+def parse_calendar(raw: object, timezone: str) -> ReportCalendar:
+    """Validate the YAML mapping; a mistake names where it is. ``timezone`` is the people's
+    (``Settings.timezone``): deadlines and reminder times are local to it."""
     if not isinstance(raw, dict):
         raise CalendarError(BAD_CALENDAR, detail="not a mapping")
     rules = []
@@ -194,7 +194,7 @@ def parse_calendar(raw: object) -> ReportCalendar:
     except (TypeError, ValueError, AttributeError):
         raise CalendarError(BAD_CALENDAR, detail="followups / remind_at") from None
     return ReportCalendar(
-        str(raw.get("timezone", "Asia/Ho_Chi_Minh")),
+        timezone,
         str(raw.get("unit_level", "commune")),
         tuple(sorted(set(offsets), reverse=True)),
         remind_at,
@@ -203,23 +203,23 @@ def parse_calendar(raw: object) -> ReportCalendar:
     )
 
 
-def load_calendar(path: Path | None = None) -> ReportCalendar:
-    """The calendar at ``path``, or the packaged default (read once: flows ask for it on every
-    message)."""
-    if path is None:
-        return _packaged_calendar()
-    return _parse_calendar_text(path.read_text(encoding="utf-8"))
+def load_calendar(text: str | None = None, *, timezone: str) -> ReportCalendar:
+    """The calendar written in ``text`` (YAML, as a file given on the command line), or the
+    packaged default (read once: flows ask for it on every message), in ``timezone``."""
+    if text is None:
+        return _packaged_calendar(timezone)
+    return _parse_calendar_text(text, timezone)
 
 
 @cache
-def _packaged_calendar() -> ReportCalendar:
-    text = resources.files("scheduler").joinpath("calendar.yaml").read_text(encoding="utf-8")
-    return _parse_calendar_text(text)
+def _packaged_calendar(timezone: str) -> ReportCalendar:
+    text = resources.files("poverty").joinpath("calendar.yaml").read_text(encoding="utf-8")
+    return _parse_calendar_text(text, timezone)
 
 
-def _parse_calendar_text(text: str) -> ReportCalendar:
+def _parse_calendar_text(text: str, timezone: str) -> ReportCalendar:
     try:
-        return parse_calendar(yaml.safe_load(text))
+        return parse_calendar(yaml.safe_load(text), timezone)
     except yaml.YAMLError as error:
         raise CalendarError(BAD_CALENDAR, detail=str(error)) from None
 

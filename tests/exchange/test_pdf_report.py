@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
-from storage.exporting.pdf_report import appendix_table, report_pdf
+from exchange.exporting.pdf_document import OfficialTable, TableColumn, official_pdf
+from exchange.exporting.pdf_report import appendix_table, report_pdf
 from tests.storage.test_report_cam_lo import cam_lo_reports, identity
 
 A4_LANDSCAPE = (841.89, 595.28)

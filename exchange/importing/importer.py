@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.importing.household_rows import HouseholdFile
 from poverty.errors import InvalidInputError
+from poverty.import_issues import ImportRejectedError, Issue
 from storage.audit import Actor
 from storage.households import HouseholdColumns, HouseholdSaver
-from storage.importing.household_rows import HouseholdFile
-from storage.importing.issues import ImportRejectedError, Issue
 from storage.units import UnitTree
 
 Progress = Callable[[int, int], None]
@@ -42,6 +42,7 @@ async def import_households(
     actor: Actor,
     now: datetime,
     *,
+    tz: tzinfo,
     default_year: int,
     skip_invalid: bool = False,
     on_progress: Progress | None = None,
@@ -57,7 +58,7 @@ async def import_households(
     invalid_rows = file.invalid_rows + len(file.households) - len(placed)
     if errors and not skip_invalid:
         raise ImportRejectedError(_by_row(errors), invalid_rows)
-    saver = HouseholdSaver(session, actor, now, default_year=default_year, units=units)
+    saver = HouseholdSaver(session, actor, now, tz=tz, default_year=default_year, units=units)
     total = len(placed)
     result = await saver.save(
         placed, None if on_progress is None else lambda done: on_progress(done, total)

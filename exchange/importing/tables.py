@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from poverty.i18n import N_
-from storage.importing.issues import ImportFileError
+from poverty.import_issues import ImportFileError
 
 UTF8 = N_("UTF-8")
 UTF8_BOM = N_("UTF-8 có BOM")

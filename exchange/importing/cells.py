@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from exchange.importing.columns import Layout
+from exchange.importing.tables import Table
 from poverty.i18n import N_
-from storage.importing.columns import Layout
-from storage.importing.issues import CellError, Issue
-from storage.importing.tables import Table
+from poverty.import_issues import CellError, Issue
 
 FORMULA = N_("Ô chứa công thức, hãy dán giá trị.")
 

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.audit import Actor
-from storage.households import save_households
-from storage.importing import (
+from exchange.importing import (
     ImportRejectedError,
     ImportSummary,
     import_households,
     read_households,
 )
+from storage.audit import Actor
+from storage.households import save_households
 from storage.models import (
     AdminUnit,
     AuditLog,
@@ -27,6 +27,7 @@ from storage.models import (
     OfficialRecord,
     User,
 )
+from tests.conftest import PEOPLE_TZ
 from tests.fixtures.household_files import household, write_csv
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -39,7 +40,7 @@ async def run_import(
     checked = read_households(path, default_year=2025)
     async with sessions() as session, session.begin():
         return await import_households(
-            session, checked, ACTOR, now, default_year=2025, skip_invalid=skip_invalid
+            session, checked, ACTOR, now, default_year=2025, skip_invalid=skip_invalid, tz=PEOPLE_TZ
         )
 
 
@@ -222,5 +223,5 @@ async def test_a_file_is_written_as_saving_its_rows_one_by_one_writes_it(
     await empty(sessions)
     async with sessions() as session, session.begin():
         one_by_one = list(read_households(path, default_year=2025).rows)
-        await save_households(session, one_by_one, ACTOR, now, default_year=2025)
+        await save_households(session, one_by_one, ACTOR, now, default_year=2025, tz=PEOPLE_TZ)
     assert await stored(sessions) == imported

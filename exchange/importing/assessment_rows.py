@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from poverty.i18n import N_
-from poverty.standards import Area, Standard
-from storage.importing import values
-from storage.importing.cells import ColumnChecker
-from storage.importing.columns import INDICATOR_PREFIX, layout
-from storage.importing.household_rows import (
+from exchange.importing import values
+from exchange.importing.cells import ColumnChecker
+from exchange.importing.columns import INDICATOR_PREFIX, layout
+from exchange.importing.household_rows import (
     INCOME_COLUMN,
     KNOWN_COLUMNS,
     area_cell,
@@ -25,8 +23,10 @@ from storage.importing.household_rows import (
     report_duplicates,
     unusual_incomes,
 )
-from storage.importing.issues import Issue
-from storage.importing.tables import read_table
+from exchange.importing.tables import read_table
+from poverty.i18n import N_
+from poverty.import_issues import Issue
+from poverty.standards import Area, Standard
 
 OTHER_STANDARD_COLUMN = N_("Cột “{column}” không thuộc chuẩn {standard_id} nên được bỏ qua.")
 
@@ -57,7 +57,7 @@ def read_assessment_inputs(path: Path, standard: Standard) -> AssessmentFile:
     """Read ``path`` for classification under ``standard``.
 
     ``thieu_*`` columns of indicators that ``standard`` does not have are ignored with a warning.
-    Raises :class:`~storage.importing.issues.ImportFileError` when the file cannot be read or has
+    Raises :class:`~poverty.import_issues.ImportFileError` when the file cannot be read or has
     no ``ma_ho`` column.
     """
     table = read_table(path)

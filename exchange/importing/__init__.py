@@ -9,16 +9,16 @@ Typical use (the CLI does exactly this)::
                                           default_year=2025, skip_invalid=False)
 """
 
-from storage.importing.assessment_rows import (
+from exchange.importing.assessment_rows import (
     AssessmentFile,
     AssessmentInput,
     read_assessment_inputs,
 )
-from storage.importing.columns import BASE_COLUMNS, Column, all_columns
-from storage.importing.household_rows import HouseholdFile, read_households
-from storage.importing.importer import ImportSummary, Progress, import_households
-from storage.importing.issues import ImportFileError, ImportRejectedError, Issue
-from storage.importing.template import write_template
+from exchange.importing.columns import BASE_COLUMNS, Column, all_columns
+from exchange.importing.household_rows import HouseholdFile, read_households
+from exchange.importing.importer import ImportSummary, Progress, import_households
+from exchange.importing.template import write_template
+from poverty.import_issues import ImportFileError, ImportRejectedError, Issue
 
 __all__ = [
     "BASE_COLUMNS",

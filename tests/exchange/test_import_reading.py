@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from storage.importing import ImportFileError, Issue, read_households
-from storage.importing.tables import CP1258, UTF8, UTF8_BOM
+from exchange.importing import ImportFileError, Issue, read_households
+from exchange.importing.tables import CP1258, UTF8, UTF8_BOM
 from tests.fixtures.household_files import (
     HEADER,
     encode_cp1258,

@@ -1,6 +1,6 @@
 """Support plans and support records from a spreadsheet (CSV or XLSX), all or nothing.
 
-Files are read with the household import's reader (:mod:`storage.importing`), so the same
+Files are read with the household import's reader (:mod:`exchange.importing`), so the same
 encodings, delimiters, header spellings and row/column/reason messages apply. Every row is
 checked first (cells, then the database: the household exists, group and causes only for poor
 or near-poor households); a file with any invalid row writes nothing. Every written row leaves
@@ -29,17 +29,17 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.importing import values
+from exchange.importing.cells import ColumnChecker
+from exchange.importing.columns import layout
+from exchange.importing.tables import read_table
 from poverty.errors import InvalidInputError
 from poverty.i18n import N_
+from poverty.import_issues import CellError, ImportRejectedError, Issue
 from poverty.support_input import DAY_NOT_IN_CALENDAR, parse_day, pick_policy
 from poverty.support_plans import load_support_lists
 from poverty.text import slug
 from storage.audit import Actor
-from storage.importing import values
-from storage.importing.cells import ColumnChecker
-from storage.importing.columns import layout
-from storage.importing.issues import CellError, ImportRejectedError, Issue
-from storage.importing.tables import read_table
 from storage.mentors import current_mentors
 from storage.models import Household
 from storage.support_ledger import NewSupport, record_support

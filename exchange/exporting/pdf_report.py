@@ -9,6 +9,15 @@ Zalo receives, and ``giamngheo report … --format pdf`` writes the same file.
 
 from __future__ import annotations
 
+from exchange.exporting.pdf_document import OfficialTable, TableColumn, official_pdf, table_rows
+from exchange.exporting.xlsx_layouts import RATE_FORMAT, SheetColumn, sheet_columns
+from exchange.exporting.xlsx_report import (
+    LEGEND_TITLE,
+    SHEET_TITLES,
+    SUBTITLE,
+    UNIT_LINE,
+    issuer_lines,
+)
 from exchange.official_wording import (
     HEAD,
     HEAD_HINT,
@@ -21,15 +30,6 @@ from exchange.official_wording import (
 )
 from poverty.formatting import format_decimal, format_int
 from poverty.i18n import N_
-from storage.exporting.pdf_document import OfficialTable, TableColumn, official_pdf, table_rows
-from storage.exporting.xlsx_layouts import RATE_FORMAT, SheetColumn, sheet_columns
-from storage.exporting.xlsx_report import (
-    LEGEND_TITLE,
-    SHEET_TITLES,
-    SUBTITLE,
-    UNIT_LINE,
-    issuer_lines,
-)
 from storage.reports import UNIT_COLUMN_TITLE, Report, Translate
 from storage.reports.model import ReportRow
 

@@ -2,7 +2,7 @@
 
 Every row is checked and every problem is kept with its row number and column, so the file can be
 corrected in one pass. The only check left for later is the one that needs the database: whether
-a commune given without its province can be found (see :mod:`storage.importing.importer`).
+a commune given without its province can be found (see :mod:`exchange.importing.importer`).
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, overload
 
+from exchange.importing import values
+from exchange.importing.cells import ColumnChecker
+from exchange.importing.columns import BASE_COLUMNS, layout
+from exchange.importing.tables import read_table
 from poverty.errors import UnknownStandardError
 from poverty.i18n import N_
+from poverty.import_issues import Issue
 from poverty.plausibility import INCOME, unusual
 from poverty.standards import INDICATOR_BITS, standard_for_year
 from storage.households import POOR_OR_NEAR_POOR, HouseholdColumns, HouseholdRow
-from storage.importing import values
-from storage.importing.cells import ColumnChecker
-from storage.importing.columns import BASE_COLUMNS, layout
-from storage.importing.issues import Issue
-from storage.importing.tables import read_table
 
 REQUIRED_COLUMNS = tuple(column.name for column in BASE_COLUMNS if column.required)
 KNOWN_COLUMNS = frozenset(column.name for column in BASE_COLUMNS)
@@ -113,7 +113,7 @@ class HouseholdRows(Sequence[HouseholdRow]):
 def read_households(path: Path, *, default_year: int) -> HouseholdFile:
     """Read and check ``path``. Rows without ``nam`` are for ``default_year``.
 
-    Raises :class:`~storage.importing.issues.ImportFileError` when the file cannot be read or a
+    Raises :class:`~poverty.import_issues.ImportFileError` when the file cannot be read or a
     required column (``ma_ho``, ``chu_ho``, ``xa``, ``so_nhan_khau``) is missing.
     """
     table = read_table(path)

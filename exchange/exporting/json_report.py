@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from storage.exporting.records import row_records, warning_records
+from exchange.exporting.records import row_records, warning_records
 from storage.reports import Report, Translate
 
 

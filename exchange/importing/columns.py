@@ -14,9 +14,9 @@ from functools import cache
 from openpyxl.utils import get_column_letter
 
 from poverty.i18n import N_
+from poverty.import_issues import ImportFileError, Issue
 from poverty.standards import INDICATOR_BITS, all_standards
 from poverty.text import slug
-from storage.importing.issues import ImportFileError, Issue
 
 INDICATOR_PREFIX = "thieu_"
 

@@ -8,8 +8,15 @@ from datetime import date
 import pytest
 
 from poverty.errors import InvalidStandardError
+from poverty.escape_watch import (
+    Watched,
+    add_months,
+    due_checks,
+    first_relevant_year,
+    history_of,
+    watch_on,
+)
 from poverty.support_plans import load_support_lists, parse_support_lists
-from storage.escape_watch import add_months, history_of, watch_on
 
 WATCH = load_support_lists().escape_watch
 
@@ -68,6 +75,28 @@ def test_a_household_that_fell_back_is_no_longer_watched() -> None:
 
 def test_add_months_keeps_the_end_of_month() -> None:
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+
+
+def test_a_check_is_due_once_per_period_after_the_first() -> None:
+    history = history_of(1, [(2024, "ngheo"), (2025, "khong")])
+    first_period = watch_on(history, WATCH, date(2026, 1, 15))
+    second_period = watch_on(history, WATCH, date(2026, 11, 23))
+    assert first_period is not None
+    assert second_period is not None
+    assert due_checks([first_period, second_period], set()) == [second_period]
+    answered = {(1, second_period.period_start)}
+    assert due_checks([second_period], answered) == []
+
+
+def test_an_answer_for_another_household_leaves_the_check_due() -> None:
+    watched = Watched(1, 2025, date(2026, 1, 1), date(2029, 1, 1), date(2026, 7, 1))
+    assert due_checks([watched], {(2, date(2026, 7, 1))}) == [watched]
+
+
+def test_records_older_than_the_oldest_running_watch_are_not_needed() -> None:
+    since = first_relevant_year(WATCH, date(2026, 11, 23))
+    escaped_long_ago = history_of(1, [(since - 1, "ngheo"), (since, "khong")])
+    assert watch_on(escaped_long_ago, WATCH, date(2026, 11, 23)) is None
 
 
 def test_lists_refuse_an_unknown_policy_in_a_group() -> None:

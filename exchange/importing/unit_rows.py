@@ -8,15 +8,15 @@ their English names ``code``, ``name``, ``type``, ``parent_code``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from exchange.importing.columns import layout
+from exchange.importing.tables import read_table
 from poverty.i18n import N_
+from poverty.import_issues import ImportFileError, Issue, quoted
 from poverty.text import fold, slug
 from poverty.unit_names import KINDS, UnitKind
-from storage.importing.columns import layout
-from storage.importing.issues import ImportFileError, Issue, quoted
-from storage.importing.tables import read_table
+from storage.unit_list import UnitListFile, UnitRow
 
 UNIT_COLUMNS = ("ma", "ten", "loai", "ma_cap_tren")
 ALIASES = {"code": "ma", "name": "ten", "type": "loai", "parent_code": "ma_cap_tren"}
@@ -32,24 +32,6 @@ UNKNOWN_TYPE = N_(
 )
 DUPLICATE_CODE = N_("Mã {code} đã có ở dòng {first}.")
 OWN_PARENT = N_("Đơn vị không thể là cấp trên của chính nó.")
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    """One unit of the list; ``row`` is the spreadsheet's row number."""
-
-    row: int
-    code: str
-    name: str
-    kind: UnitKind
-    parent_code: str | None
-
-
-@dataclass(frozen=True)
-class UnitListFile:
-    rows: tuple[UnitRow, ...]
-    errors: tuple[Issue, ...]
-    warnings: tuple[Issue, ...]
 
 
 def kind_of_type(text: str) -> UnitKind | None:

@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from exchange.importing.columns import all_columns
 from poverty.i18n import N_
-from storage.importing.columns import all_columns
 
 DATA_SHEET = N_("Danh sách hộ")
 GUIDE_SHEET = N_("Hướng dẫn")

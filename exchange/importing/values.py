@@ -1,7 +1,7 @@
 """Reading one cell of the import format: the accepted spellings of each kind of value.
 
 Every reader takes the stripped text of a cell and returns the value, or raises
-:class:`~storage.importing.issues.CellError` with a short Vietnamese reason. Words are matched by
+:class:`~poverty.import_issues.CellError` with a short Vietnamese reason. Words are matched by
 :func:`poverty.text.slug`, so ``Hộ nghèo``, ``ho ngheo`` and ``HO_NGHEO`` are the same; the exact
 canonical spelling is looked up first because it is what most files contain.
 """
@@ -14,10 +14,10 @@ from types import MappingProxyType
 
 from poverty.errors import ParseError
 from poverty.i18n import N_
+from poverty.import_issues import CellError, quoted
 from poverty.parsing import MAX_MONEY, parse_int, parse_money
 from poverty.plausibility import income_problem
 from poverty.text import normalize_phone, slug
-from storage.importing.issues import CellError, quoted
 
 MISSING = N_("Chưa điền, đây là cột bắt buộc.")
 TOO_LONG = N_("Dài quá {max} ký tự.")
