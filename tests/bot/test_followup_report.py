@@ -89,7 +89,7 @@ async def test_many_tasks_are_picked_household_first_never_as_one_flat_list(
     sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
     await seed_many_tasks(sessions, clock, households=31)  # 93 open tasks, 3 per household
-    bot = Engine(sessions, clock, [FOLLOWUP_REPORT])
+    bot = Engine(sessions, clock, [FOLLOWUP_REPORT], tz=PEOPLE_TZ)
 
     [households] = await say(bot, "bao cao viec", SMS_MENTOR)
     [tasks] = await say(bot, "M031", SMS_MENTOR)
@@ -158,11 +158,13 @@ async def seed_many_tasks(
     ]  # fmt: skip
     actor = Actor("test")
     async with sessions() as session, session.begin():
-        await save_households(session, rows, actor, clock.now, default_year=2026)
+        await save_households(session, rows, actor, clock.now, default_year=2026, tz=PEOPLE_TZ)
         ids = list(await session.scalars(select(Household.id)))
-        await sync_followups(session, ids, clock.now, actor)
+        await sync_followups(session, ids, clock.now, actor, tz=PEOPLE_TZ)
         for row in rows:
-            await assign_mentor(session, row.code, SMS_MENTOR.external_id, actor, clock.now)
+            await assign_mentor(
+                session, row.code, SMS_MENTOR.external_id, actor, clock.now, tz=PEOPLE_TZ
+            )
         mentor = await session.scalar(select(User.id).where(User.phone == SMS_MENTOR.external_id))
         commune = await session.scalar(select(AdminUnit.id).where(AdminUnit.name == "Cam Hiếu"))
         assert mentor is not None

@@ -3,7 +3,6 @@ Bot API server and the real engine (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,14 +18,9 @@ from storage.people import add_identity
 from tests.bot.conftest import Clock
 from tests.bot.fake_telegram import Call, FakeTelegram
 from tests.bot.test_followup_report import SMS_MENTOR, seed_many_tasks
+from tests.conftest import PEOPLE_TZ
 
 CHAT = 8001
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
@@ -43,7 +37,7 @@ def started(
     sessions: async_sessionmaker[AsyncSession], clock: Clock, fake: FakeTelegram
 ) -> Telegram:
     """The Telegram side as ``giamngheo run`` builds it; a second one is a restarted bot."""
-    engine = Engine(sessions, clock, registered_flows())
+    engine = Engine(sessions, clock, registered_flows(), tz=PEOPLE_TZ)
     return build_telegram("123456:TEST", fake.url, engine, pages=KeyboardPages(sessions, clock))
 
 

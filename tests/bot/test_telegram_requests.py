@@ -14,15 +14,9 @@ from bot.handlers.telegram.setup import Telegram, build_telegram
 from storage.models import Identity
 from tests.bot.conftest import Area, Clock
 from tests.bot.fake_telegram import FakeTelegram
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PEOPLE_TZ
 
 CHAT = 5151
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
@@ -38,7 +32,9 @@ async def telegram(
                 created_at=FIXED_NOW,
             )
         )
-    built = build_telegram("123456:TEST", fake.url, Engine(sessions, clock, registered_flows()))
+    built = build_telegram(
+        "123456:TEST", fake.url, Engine(sessions, clock, registered_flows(), tz=PEOPLE_TZ)
+    )
     yield built
     await built.bot.session.close()
 

@@ -22,7 +22,7 @@ from storage.demo import (
     demo_years,
 )
 from storage.models import Household, HouseholdPlan, OfficialRecord, SupportRecord
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PEOPLE_TZ
 
 COUNT = 3000
 
@@ -81,7 +81,7 @@ async def test_demo_data_writes_two_years_of_records_plans_and_support(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessions() as session, session.begin():
-        result = await create_demo_data(session, FIXED_NOW, 2026, households=600)
+        result = await create_demo_data(session, FIXED_NOW, 2026, households=600, tz=PEOPLE_TZ)
 
     assert result.created == 600
     async with sessions() as session:
