@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po, write_po
 
 # Keys whose text users read; document numbers and search keywords are not translated.
 TRANSLATED_KEYS = frozenset(
-    {"name", "rule", "text", "label", "summary", "condition", "how_to", "note"}
+    {"name", "rule", "text", "meaning", "label", "summary", "condition", "how_to", "note"}
 )
 
 

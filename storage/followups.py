@@ -6,6 +6,10 @@ evidence with its open follow-ups: a new deprivation opens one, with the catalog
 that indicator and a due date; a later check that shows the indicator met closes it (``done``);
 a household that is no longer poor or near-poor has its open follow-ups cancelled. An indicator
 left unanswered changes nothing. Every change is audited.
+
+A check saved without a conclusion (answers left “không rõ”) opens one follow-up of its own,
+:data:`CHECK_TO_COMPLETE`, whatever the household's status: the next check that concludes
+closes it (:func:`sync_check_completion`); the indicator rules above leave it alone.
 """
 
 from __future__ import annotations
@@ -49,6 +53,13 @@ DUE_DAYS_BY_INDICATOR: Mapping[str, int] = MappingProxyType(
     }
 )
 """Per-indicator default of days from opening to due date (Decree 07/2021/NĐ-CP indicators)."""
+
+CHECK_TO_COMPLETE = "bo_sung_kiem_tra"
+"""The follow-up of a check saved without a conclusion (not an indicator of any standard)."""
+CHECK_TO_COMPLETE_NAME = N_("Bổ sung thông tin kiểm tra hộ")
+CHECK_TO_COMPLETE_DAYS = 7
+"""Days to complete a check left without a conclusion (the project's default, not a legal rule:
+the ongoing review answers a household within 15 days, QĐ 24/2021/QĐ-TTg Art. 5)."""
 
 OPEN_STATES = ("open", "in_progress", "blocked")
 REPORT_STATES = ("done", "in_progress", "blocked")
@@ -221,7 +232,8 @@ async def _sync_chunk(
     )
     by_household: dict[int, dict[str, FollowUp]] = {}
     for row in open_rows:
-        by_household.setdefault(row.household_id, {})[row.indicator] = row
+        if row.indicator != CHECK_TO_COMPLETE:
+            by_household.setdefault(row.household_id, {})[row.indicator] = row
     today = now.astimezone(VIETNAM).date()
     opened: list[_Opened] = []
     audit: list[AuditEntry] = []
@@ -250,6 +262,37 @@ async def _sync_chunk(
     audit.extend(await _insert_opened(session, opened))
     await record_audit(session, actor, audit, now)
     return SyncResult(len(opened), closed, cancelled)
+
+
+async def sync_check_completion(
+    session: AsyncSession, household_id: int, concluded: bool, now: datetime, actor: Actor
+) -> date | None:
+    """After a check of the household: open the :data:`CHECK_TO_COMPLETE` follow-up when it
+    did not conclude (none is opened twice), close it when it did. Returns the due date of the
+    open one, None when none is open."""
+    row = await session.scalar(
+        select(FollowUp)
+        .where(
+            FollowUp.household_id == household_id,
+            FollowUp.indicator == CHECK_TO_COMPLETE,
+            FollowUp.state.in_(OPEN_STATES),
+        )
+        .order_by(FollowUp.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if concluded:
+        if row is not None:
+            row.state, row.closed_at = "done", now
+            await session.flush()
+            await record_audit(session, actor, [_entry("followup.close", row)], now)
+        return None
+    if row is not None:
+        return row.due_on
+    due_on = now.astimezone(VIETNAM).date() + timedelta(days=CHECK_TO_COMPLETE_DAYS)
+    opened = [(household_id, CHECK_TO_COMPLETE, (), "open", due_on, now)]
+    await record_audit(session, actor, await _insert_opened(session, opened), now)
+    return due_on
 
 
 async def open_followups_of_new(

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows.answers import Choice, error_text
 from bot.flows.commands import Command, command_of
 from bot.flows.context import FlowContext
-from bot.flows.flow import Flow
+from bot.flows.flow import Flow, Reopen
 from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
 from bot.flows.routing import (
     BRIEF_CHANNELS,
@@ -371,6 +371,12 @@ class Engine:
             value = await step.answer.resolve(turn.context(text), text)
         except (ParseError, InvalidInputError) as error:
             return await self._retry(turn, flow, conversation, error_text(error))
+        if isinstance(value, Reopen):
+            forget = {*value.steps, step.name}
+            for name in forget:
+                conversation.answers.pop(name, None)
+            conversation.history = [name for name in conversation.history if name not in forget]
+            return await self._advance(turn, flow, conversation)
         conversation.answers[step.name] = value
         conversation.history.append(step.name)
         return await self._advance(turn, flow, conversation)
