@@ -38,11 +38,11 @@ UNKNOWN_HINT = __("Nếu chưa biết, gõ “không rõ” (hoặc “bỏ qua�
 MEANING = __("Câu này hỏi: {meaning}")
 INCOME_KEYS = ("thu_nhap", "tong_thu_nhap")
 
-SAVE_OPTIONS = (Option("co", __("Có, lưu")), Option("khong", __("Không lưu")))
+SAVE_OPTIONS = (Option("co", __("Có")), Option("khong", __("Không")))
 FIRST_ITEM = len(SAVE_OPTIONS) + 1
 """Answers on the save screen are numbered after its options, so “1” stays “Có”."""
 ASK_SAVE = __(
-    "Lưu kết quả kiểm tra này? Muốn sửa câu nào, gõ số của câu đó (ví dụ: sửa {example})."
+    "Muốn sửa câu nào, gõ số của câu đó (ví dụ: sửa {example}).\nLưu kết quả kiểm tra này?"
 )
 NO_SUCH_ITEM = __("Không có câu số {number}. Xin gõ số từ {first} đến {last}, hoặc Có / Không.")
 SAVE_INVALID = __(
