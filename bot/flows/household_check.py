@@ -613,7 +613,8 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         lines.append(_(SAVED_NOT_CONCLUDED).format(code=info.code, due=format_date(due)))
     review = answers.get("ra_soat")
     if isinstance(review, dict):
-        left = max(int(review["tong"]) - int(review["da_kiem_tra"]) - 1, 0)
+        done = 1 if result.decided else 0  # a check without conclusion leaves it on the list
+        left = max(int(review["tong"]) - int(review["da_kiem_tra"]) - done, 0)
         lines.append(_(REVIEW_LEFT).format(left=format_int(left)) if left else _(REVIEW_ALL_DONE))
     return [Outbound("\n".join(lines))]
 

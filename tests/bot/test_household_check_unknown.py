@@ -8,9 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from poverty.standards import load_standard
+from storage.audit import Actor
 from storage.conversations import load_conversation
 from storage.models import Assessment, AuditLog, FollowUp, Household
-from tests.bot.conftest import Area, Talker
+from storage.reviews import open_review, review_of, review_status
+from storage.units import get_unit
+from tests.bot.conftest import Area, Clock, Talker
 
 # TL00003 (5 members, 2 children under 16 among 3 dependants): every question of 2022–2025.
 WITH_CHILDREN = [
@@ -176,3 +179,31 @@ async def test_opening_an_indicator_again_asks_all_its_questions(cadre: Talker) 
     assert replies[0].startswith("Có thành viên nào trong độ tuổi lao động")
     assert replies[1].startswith("Có thành viên nào đi làm thuê")
     assert "4. Việc làm: thiếu hụt" in replies[2]
+
+
+async def test_in_a_review_a_check_without_conclusion_leaves_the_household_to_check(
+    sessions: async_sessionmaker[AsyncSession], area: Area, clock: Clock, cadre: Talker
+) -> None:
+    async with sessions() as session, session.begin():
+        commune = await get_unit(session, area.units["tan_lap"])
+        await open_review(session, commune, 2026, Actor("test:review"), clock.now)
+    listed = await cadre.say("rà soát")
+    assert "đã kiểm tra 0/2 hộ" in listed
+    assert "2. TL00001 – Nguyễn Văn An (Thôn Tân Hòa)" in listed
+
+    picked = await cadre.say("2")
+    assert picked.startswith("Hộ TL00001 – Nguyễn Văn An")
+    question = await cadre.say("không rõ")
+    while "Lưu kết quả kiểm tra này?" not in question:
+        question = await cadre.say("khong" if "1. Có" in question else "1")
+    saved = await cadre.say("co")
+
+    assert "Kết quả chưa kết luận." in saved
+    assert "Còn 2 hộ trong danh sách rà soát chưa kiểm tra." in saved
+    again = await cadre.say("rà soát")
+    assert "đã kiểm tra 0/2 hộ" in again
+    assert "TL00001 – Nguyễn Văn An" in again
+    async with sessions() as session:
+        review = await review_of(session, commune)
+        status = await review_status(session, review)
+    assert (status.checked, status.total) == (0, 2)
