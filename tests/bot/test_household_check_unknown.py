@@ -7,9 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows.support_answers import indicator_names as support_indicator_names
 from poverty.standards import load_standard
+from scheduler.texts import indicator_names
 from storage.audit import Actor
 from storage.conversations import load_conversation
+from storage.followups import CHECK_TO_COMPLETE
 from storage.models import Assessment, AuditLog, FollowUp, Household
 from storage.reviews import open_review, review_of, review_status
 from storage.units import get_unit
@@ -207,3 +210,8 @@ async def test_in_a_review_a_check_without_conclusion_leaves_the_household_to_ch
         review = await review_of(session, commune)
         status = await review_status(session, review)
     assert (status.checked, status.total) == (0, 2)
+
+
+def test_reminders_and_mentor_lists_name_the_completion_followup() -> None:
+    assert indicator_names()[CHECK_TO_COMPLETE] == "Bổ sung thông tin kiểm tra hộ"
+    assert support_indicator_names()[CHECK_TO_COMPLETE] == "Bổ sung thông tin kiểm tra hộ"
