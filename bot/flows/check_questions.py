@@ -35,7 +35,7 @@ UNKNOWN_WORDS = frozenset(
 UNKNOWN_KEY = "khong_ro"
 UNKNOWN_LABEL = __("Không rõ")
 UNKNOWN_HINT = __("Nếu chưa biết, gõ “không rõ” (hoặc “bỏ qua”); có thể bổ sung sau.")
-MEANING = __("Câu này hỏi: {meaning}")
+MEANING = __("Giải thích: {meaning}")
 INCOME_KEYS = ("thu_nhap", "tong_thu_nhap")
 
 SAVE_OPTIONS = (Option("co", __("Có")), Option("khong", __("Không")))
@@ -129,7 +129,7 @@ def income_item(answers: Answers, income: int | None) -> Item:
     if income is not None:
         value = _("{income}/người/tháng").format(income=format_money(income))
     else:
-        value = _(UNKNOWN_LABEL)
+        value = _(STATE_WORDS[None])
     return Item(_("Thu nhập bình quân"), value, INCOME_KEYS)
 
 

@@ -143,9 +143,9 @@ HELP_INCOME = __(
 )
 ASK_TOTAL = __("Tổng thu nhập của cả hộ mỗi tháng là bao nhiêu? (Sẽ chia cho {members} nhân khẩu.)")
 INCOME_MEANING = __(
-    "thu nhập bình quân đầu người mỗi tháng của hộ, tức tổng thu nhập của cả hộ chia cho số "
-    "nhân khẩu. Đây là tiêu chí thu nhập của chuẩn nghèo: hộ có thu nhập không vượt chuẩn là "
-    "hộ nghèo hoặc cận nghèo, tùy số chỉ số thiếu hụt."
+    "Thu nhập bình quân đầu người mỗi tháng là tổng thu nhập của cả hộ chia cho số nhân khẩu. "
+    "Đây là tiêu chí thu nhập của chuẩn nghèo: hộ có thu nhập không vượt chuẩn là hộ nghèo "
+    "hoặc cận nghèo, tùy số chỉ số thiếu hụt."
 )
 NOT_CONCLUDED = __("Kết quả: chưa kết luận.")
 MISSING = __("Còn thiếu: {items}.")

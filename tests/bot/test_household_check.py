@@ -170,11 +170,11 @@ async def test_help_mid_flow_explains_the_step_and_asks_again(cadre: Talker) -> 
 
     reply = await cadre.say("/giup")
 
-    assert reply.startswith("Câu này hỏi: thu nhập bình quân đầu người mỗi tháng của hộ")
+    assert reply.startswith("Giải thích: Thu nhập bình quân đầu người mỗi tháng là tổng")
     assert "Nhập số tiền mỗi người mỗi tháng, ví dụ: 1.200.000" in reply
     assert "Gõ /quaylai để sửa câu trước, /huy để hủy." in reply
     assert reply.endswith("gõ “tong” để nhập tổng thu nhập của hộ.")
-    assert (await cadre.say("giúp")).startswith("Câu này hỏi: thu nhập")
+    assert (await cadre.say("giúp")).startswith("Giải thích: Thu nhập")
 
 
 async def test_invalid_answers_explain_and_repeat_without_storing(

@@ -3,6 +3,8 @@ screen's numbered answers, and the length of a full check (SQLite and PostgreSQL
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -86,13 +88,16 @@ async def test_a_yes_no_question_accepts_not_known_in_any_spelling(
 
 
 async def test_unknown_answers_save_a_check_without_conclusion_and_open_a_followup(
-    cadre: Talker, sessions: async_sessionmaker[AsyncSession], area: Area
+    cadre: Talker,
+    sessions: async_sessionmaker[AsyncSession],
+    area: Area,
+    golden: Callable[[str, str], None],
 ) -> None:
-    answers = ["khong ro", *WITH_CHILDREN[1:4], "bo qua", *WITH_CHILDREN[5:10], "8"]
+    answers = ["khong ro", *WITH_CHILDREN[1:4], "/giup", "bo qua", *WITH_CHILDREN[5:10], "8"]
     replies = await cadre.script(["kiem tra TL00003", *answers, "co", "co", "co"])
 
     summary = replies[-1]
-    assert "3. Thu nhập bình quân: Không rõ" in summary
+    assert "3. Thu nhập bình quân: chưa rõ" in summary
     assert "6. Dinh dưỡng: chưa rõ" in summary
     assert "Kết quả: chưa kết luận." in summary
     assert "Còn thiếu: Thu nhập bình quân; Dinh dưỡng; Nguồn nước sinh hoạt." in summary
@@ -103,6 +108,7 @@ async def test_unknown_answers_save_a_check_without_conclusion_and_open_a_follow
         saved_reply
     )
     assert "gõ “kiểm tra TL00003” để kiểm tra lại." in saved_reply
+    golden("household_check_not_known", cadre.transcript)
     async with sessions() as session:
         saved = (await session.scalars(select(Assessment))).one()
         actions = [a.action for a in (await session.scalars(select(AuditLog))).all()]
@@ -139,7 +145,7 @@ async def test_help_on_a_question_explains_it_in_the_standards_words(cadre: Talk
 
     reply = await cadre.say("/giup")
 
-    assert reply.startswith(f"Câu này hỏi: {meaning}")
+    assert reply.startswith(f"Giải thích: {meaning}")
     assert "Người phụ thuộc là trẻ em dưới 16 tuổi" in reply
     assert "Nhập một số nguyên từ 0 đến 50." in reply
     assert "Nếu chưa biết, gõ “không rõ” (hoặc “bỏ qua”)" in reply
