@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
@@ -293,6 +293,37 @@ async def sync_check_completion(
     opened = [(household_id, CHECK_TO_COMPLETE, (), "open", due_on, now)]
     await record_audit(session, actor, await _insert_opened(session, opened), now)
     return due_on
+
+
+@dataclass(frozen=True)
+class CheckToComplete:
+    """A household whose latest check ended without a conclusion, and when to complete it."""
+
+    code: str
+    head_name: str
+    due_on: date
+
+
+async def checks_to_complete(
+    session: AsyncSession, in_scope: ColumnElement[bool], limit: int
+) -> tuple[int, list[CheckToComplete]]:
+    """How many households of the scope (a WHERE clause on households) have an open
+    :data:`CHECK_TO_COMPLETE` follow-up, and the first ``limit`` of them by due date."""
+    where = (
+        FollowUp.indicator == CHECK_TO_COMPLETE,
+        FollowUp.state.in_(OPEN_STATES),
+        in_scope,
+    )
+    joined = select(FollowUp.id).join(Household, Household.id == FollowUp.household_id)
+    total = await session.scalar(select(func.count()).select_from(joined.where(*where).subquery()))
+    rows = await session.execute(
+        select(Household.code, Household.head_name, FollowUp.due_on)
+        .join(Household, Household.id == FollowUp.household_id)
+        .where(*where)
+        .order_by(FollowUp.due_on, Household.code)
+        .limit(limit)
+    )
+    return int(total or 0), [CheckToComplete(code, name, due) for code, name, due in rows]
 
 
 async def open_followups_of_new(

@@ -67,10 +67,11 @@ from poverty.standards import (
     to_mask,
 )
 from poverty.text import fold
+from storage.access import households_in_scope
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
 from storage.check_photos import PHOTOS_PENDING_FOR, attach_pending_photos
-from storage.followups import sync_check_completion
+from storage.followups import checks_to_complete, sync_check_completion
 from storage.household_registration import NewHousehold, register_household
 from storage.household_search import (
     HouseholdInfo,
@@ -109,6 +110,9 @@ SAVED = __(
 )
 UNUSUAL = __("Lưu ý: {note}")
 REVIEW_CANDIDATES = 5
+TO_COMPLETE_SHOWN = 3
+TO_COMPLETE = __("Hộ có lần kiểm tra chưa kết luận, cần bổ sung ({count} hộ):")
+TO_COMPLETE_LINE = __("• {code} – {name}, hạn {due}")
 CHECK_WORDS = ("kiem tra", "/kiemtra", "kiemtra", "kiem tra ho", "/kiem_tra", "ra soat", "/rasoat")
 HELP_HOUSEHOLD = __(
     "Nhập mã hộ, hoặc họ tên chủ hộ (có dấu hay không dấu đều được). Có thể thêm tên thôn "
@@ -497,6 +501,14 @@ async def start(context: FlowContext) -> Answers:
     review = await open_review_for(context.session, context.access)
     year = applies_to_year(context.today, review.year if review is not None else None)
     answers: Answers = {"chuan": standard_for_year(year).id, "nam_ap_dung": year}
+    count, waiting_checks = await checks_to_complete(
+        context.session, households_in_scope(context.access), TO_COMPLETE_SHOWN
+    )
+    if count:
+        answers["bo_sung"] = {
+            "tong": count,
+            "ho": [[c.code, c.head_name, format_date(c.due_on)] for c in waiting_checks],
+        }
     if review is not None:
         listed = await households_to_review(context.session, review, context.access)
         waiting = [h for h in listed if not h.checked]
@@ -524,10 +536,23 @@ def result_year(answers: Answers, context: FlowContext) -> int:
     return year if isinstance(year, int) else context.today.year
 
 
+def _to_complete(answers: Answers) -> list[str]:
+    """The households whose last check did not conclude, as a reminder before the question."""
+    waiting = answers.get("bo_sung")
+    if not isinstance(waiting, dict):
+        return []
+    lines = [_(TO_COMPLETE).format(count=format_int(waiting["tong"]))]
+    lines.extend(
+        _(TO_COMPLETE_LINE).format(code=code, name=name, due=due)
+        for code, name, due in waiting["ho"]
+    )
+    return lines
+
+
 def _find_question(answers: Answers) -> str:
     review = answers.get("ra_soat")
     if not isinstance(review, dict):
-        return _(ASK_HOUSEHOLD)
+        return "\n".join([*_to_complete(answers), _(ASK_HOUSEHOLD)])
     lines = [
         _(REVIEW_PROGRESS).format(
             year=review["nam"],
@@ -545,6 +570,7 @@ def _find_question(answers: Answers) -> str:
         lines.append(_(REVIEW_PICK))
     else:
         lines.append(_(REVIEW_ALL_DONE))
+        lines.extend(_to_complete(answers))
         lines.append(_(ASK_HOUSEHOLD))
     lines.append(_(REVIEW_WORDS))
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from poverty.standards import load_standard
 from scheduler.texts import indicator_names
 from storage.audit import Actor
 from storage.conversations import load_conversation
-from storage.followups import CHECK_TO_COMPLETE
+from storage.followups import CHECK_TO_COMPLETE, sync_check_completion
 from storage.models import Assessment, AuditLog, FollowUp, Household
 from storage.reviews import open_review, review_of, review_status
 from storage.units import get_unit
@@ -38,6 +38,7 @@ WITH_CHILDREN = [
     "co",  # information devices
 ]
 SAVE = "Lưu kết quả kiểm tra này?"
+ACTOR = Actor("test:check")
 
 
 async def _latest(sessions: async_sessionmaker[AsyncSession], area: Area) -> Household:
@@ -134,9 +135,15 @@ async def test_a_later_check_that_concludes_closes_the_completion_followup(
     await cadre.script(["kiem tra TL00003", "khong ro", *WITH_CHILDREN[1:], "co"])
     assert [f.state for f in await _completion_followups(sessions)] == ["open"]
 
-    await cadre.script(["kiem tra TL00003", *WITH_CHILDREN, "co"])
+    reminded = await cadre.say("kiem tra")
+    assert reminded.startswith(
+        "Hộ có lần kiểm tra chưa kết luận, cần bổ sung (1 hộ):\n• TL00003 – Nguyễn Văn Anh, hạn "
+    )
+    assert reminded.endswith("Nếu là hộ chưa có trong danh sách, gõ “moi”.")
+    await cadre.script(["TL00003", *WITH_CHILDREN, "co"])
 
     assert [f.state for f in await _completion_followups(sessions)] == ["done"]
+    assert (await cadre.say("kiem tra")).startswith("Anh/chị muốn kiểm tra hộ nào?")
 
 
 async def test_help_on_a_question_explains_it_in_the_standards_words(cadre: Talker) -> None:
@@ -221,3 +228,20 @@ async def test_in_a_review_a_check_without_conclusion_leaves_the_household_to_ch
 def test_reminders_and_mentor_lists_name_the_completion_followup() -> None:
     assert indicator_names()[CHECK_TO_COMPLETE] == "Bổ sung thông tin kiểm tra hộ"
     assert support_indicator_names()[CHECK_TO_COMPLETE] == "Bổ sung thông tin kiểm tra hộ"
+
+
+async def test_checks_to_complete_are_listed_only_inside_the_users_area(
+    cadre: Talker,
+    talker: Callable[[str], Talker],
+    sessions: async_sessionmaker[AsyncSession],
+    area: Area,
+    clock: Clock,
+) -> None:
+    async with sessions() as session, session.begin():
+        await sync_check_completion(
+            session, area.households["CT00001"], concluded=False, now=clock.now, actor=ACTOR
+        )
+
+    assert (await cadre.say("kiem tra")).startswith("Anh/chị muốn kiểm tra hộ nào?")
+    listed = await talker("admin").say("kiem tra")
+    assert "(1 hộ):\n• CT00001 – Phạm Thị Hoa, hạn " in listed
