@@ -1,5 +1,6 @@
 """Saving a household check: a new ``assessments`` row, the household's link to its latest
-check, and an audit row. The official status is never touched here: it changes only through
+check, an audit row, and the follow-ups it opens or closes (a check without a conclusion opens
+one to complete it). The official status is never touched here: it changes only through
 the commune's approved list (import), so the two can be compared."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from poverty.errors import InvalidInputError
 from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.followups import Evidence, evidence_of, sync_followups
+from storage.followups import Evidence, evidence_of, sync_check_completion, sync_followups
 from storage.mentors import PEOPLE_TZ
 from storage.models import Assessment, Household
 
@@ -79,6 +80,8 @@ async def save_assessment(
     await sync_followups(
         session, [household.id], now, actor, evidence={household.id: _evidence(household, new)}
     )
+    concluded = new.computed_class is not None
+    await sync_check_completion(session, household.id, concluded=concluded, now=now, actor=actor)
     return assessment.id
 
 

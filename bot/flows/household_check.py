@@ -631,6 +631,7 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         assessment_id,
         context.now - PHOTOS_PENDING_FOR,
     )
+    # Saving opened or closed the follow-up to complete the check; this reads its due date.
     due = await sync_check_completion(
         context.session, info.id, concluded=result.decided, now=context.now, actor=actor
     )
@@ -682,9 +683,10 @@ _SIZE_AND_INCOME = (
 )
 
 
-def _confirm_step(answers: Answers) -> Step:
+@cache
+def _confirm_step(standard_id: str) -> Step:
     """The save screen; its numbers open the answers of the income or of one indicator."""
-    standard = load_standard(str(answers["chuan"]))
+    standard = load_standard(standard_id)
     keys = (INCOME_KEYS, *(tuple(q.key for q in i.questions) for i in standard.indicators))
     return Step("xac_nhan", ask=summary, answer=SaveOrEdit(keys))
 
@@ -698,7 +700,7 @@ def _steps(answers: Answers) -> Sequence[Step]:
         *_REGISTRATION,
         _place_step(answers),
         *_plausible((*_SIZE_AND_INCOME, *_indicator_steps(str(answers["chuan"]))), answers),
-        _confirm_step(answers),
+        _confirm_step(str(answers["chuan"])),
     )
 
 

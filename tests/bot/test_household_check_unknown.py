@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows import registered_flows
+from bot.flows.flow import Flow
 from bot.flows.support_answers import indicator_names as support_indicator_names
 from poverty.standards import load_standard
 from scheduler.texts import indicator_names
@@ -38,6 +40,14 @@ WITH_CHILDREN = [
     "co",  # information devices
 ]
 SAVE = "Lưu kết quả kiểm tra này?"
+
+
+@pytest.fixture
+def flows() -> list[Flow]:
+    """Every flow, so the ``KT`` code and the review run next to the check."""
+    return registered_flows()
+
+
 ACTOR = Actor("test:check")
 
 
@@ -245,3 +255,15 @@ async def test_checks_to_complete_are_listed_only_inside_the_users_area(
     assert (await cadre.say("kiem tra")).startswith("Anh/chị muốn kiểm tra hộ nào?")
     listed = await talker("admin").say("kiem tra")
     assert "(1 hộ):\n• CT00001 – Phạm Thị Hoa, hạn " in listed
+
+
+async def test_a_kt_code_that_concludes_also_closes_the_completion_followup(
+    cadre: Talker, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await cadre.script(["kiem tra TL00003", "khong ro", *WITH_CHILDREN[1:], "co"])
+    assert [f.state for f in await _completion_followups(sessions)] == ["open"]
+
+    saved = await cadre.say("KT TL00003 010100000000 1tr3")
+
+    assert saved.startswith("Đã lưu kiểm tra hộ TL00003")
+    assert [f.state for f in await _completion_followups(sessions)] == ["done"]
