@@ -13,6 +13,8 @@ Rules every flow gets for free:
   silence) offers continue / restart / cancel;
 - a reply that does not fit the step gets a short explanation and the same question again,
   and nothing is stored;
+- an answer read as :class:`~bot.flows.flow.Reopen` forgets the answers it names and asks the
+  first step without an answer again (a save screen's “sửa 5”);
 - messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else;
 - with a :class:`FloodLimit`, an identity that sends more than its share of messages in a
   window gets one polite note and then silence until the window ends (counted in the
