@@ -32,7 +32,6 @@ ANSWERS = (
     "2",
     "1",
     "khong",
-    "co",
     "1",
     "khong",
     "2",

@@ -21,6 +21,7 @@ TRANSLATED_KEYS = frozenset(
         "name",
         "rule",
         "text",
+        "meaning",
         "label",
         "summary",
         "condition",

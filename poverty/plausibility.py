@@ -4,8 +4,8 @@ guided check, the ``KT`` code, imports and ``assess``.
 
 - **Impossible** answers are refused with the reason: an income per person under
   :data:`INCOME_IMPOSSIBLE_BELOW` a month (``1.500`` typed for 1.500.000), more dependants
-  than members, a floor area of 0 m², no member aged 6 or over (every household has an adult),
-  and children under 16 after “0 dependants” (the question counts them as dependants).
+  than members, a floor area of 0 m², and a child under 16 (malnourished, or out of school)
+  after “0 dependants” (the dependants question counts every child under 16).
 - **Unusual** answers are possible and shown for confirmation: an income per person under
   :data:`INCOME_UNUSUAL_BELOW` or over :data:`INCOME_UNUSUAL_ABOVE` a month, a house over
   :data:`AREA_UNUSUAL_ABOVE` m².
@@ -40,10 +40,6 @@ TOO_MANY_DEPENDANTS = N_(
     "đến {members})."
 )
 AREA_ZERO = N_("Diện tích nhà ở phải lớn hơn 0 m². Xin nhập lại, ví dụ: 40.")
-NO_ONE_OVER_6 = N_(
-    "Hộ nào cũng có người từ 6 tuổi trở lên (ít nhất là chủ hộ). Xin trả lời “có”; câu sau sẽ "
-    "hỏi về thẻ bảo hiểm y tế của họ."
-)
 CHILDREN_BUT_NO_DEPENDANTS = N_(
     "Trước đó anh/chị nhập 0 người phụ thuộc, nhưng trẻ em dưới 16 tuổi được tính là người phụ "
     "thuộc. Nếu hộ có trẻ dưới 16 tuổi, gõ /quaylai để sửa số người phụ thuộc; nếu không, trả "
@@ -61,9 +57,9 @@ DEPENDANTS = "nguoi_phu_thuoc_so"
 MEMBERS = "so_nhan_khau"
 INCOME = "thu_nhap_binh_quan"
 AREA = "nha_o_dien_tich_m2"
-ANY_OVER_6 = "bhyt_co_tu_6_tuoi"
-CHILDREN_UNDER_16 = ("dinh_duong_co_tre_duoi_16", "di_hoc_co_tre_3_16")
-RULED_KEYS = frozenset({DEPENDANTS, AREA, ANY_OVER_6, *CHILDREN_UNDER_16})
+CHILDREN_UNDER_16 = ("dinh_duong_tre_suy_dinh_duong", "di_hoc_tre_khong_di_hoc")
+"""Questions whose “có” means the household has a child under 16 (2022–2025 and later)."""
+RULED_KEYS = frozenset({DEPENDANTS, AREA, *CHILDREN_UNDER_16})
 """Question keys with a rule here (income has its own functions)."""
 
 
@@ -101,8 +97,6 @@ def answer_problem(key: str, value: Any, facts: Mapping[str, Any]) -> Problem | 
         return Problem(TOO_MANY_DEPENDANTS, {"members": members, "count": value})
     if key == AREA and isinstance(value, int | float) and value <= 0:
         return Problem(AREA_ZERO)
-    if key == ANY_OVER_6 and value is False:
-        return Problem(NO_ONE_OVER_6)
     if key in CHILDREN_UNDER_16 and value is True and facts.get(DEPENDANTS) == 0:
         return Problem(CHILDREN_BUT_NO_DEPENDANTS)
     return None

@@ -96,7 +96,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """One question a cadre asks; ``when`` (if any) must hold for it to be asked."""
+    """One question a cadre asks; ``when`` (if any) must hold for it to be asked. ``meaning``:
+    what the question counts, in the standard's words, for a cadre who asks for help."""
 
     key: str
     text: str
@@ -105,6 +106,7 @@ class Question:
     min: int | float | None = None
     max: int | float | None = None
     when: Condition | None = None
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def _question(raw: object, where: str) -> Question:
         min=low,
         max=high,
         when=None if when is None else parse_condition(when, f"{where} > when"),
+        meaning=fields.text("meaning"),
     )
     fields.done()
     return question

@@ -14,7 +14,7 @@ from poverty.formatting import format_date, format_int
 from poverty.i18n import N_
 from poverty.policies import policy_by_code
 from poverty.standards import all_standards
-from storage.followups import OpenFollowUp
+from storage.followups import CHECK_TO_COMPLETE, CHECK_TO_COMPLETE_NAME, OpenFollowUp
 
 Translate = Callable[[str], str]
 
@@ -42,8 +42,9 @@ REPORT_HOW = N_("Gõ “nộp báo cáo” để xem số liệu và nộp.")
 
 @cache
 def indicator_names() -> dict[str, str]:
-    """Indicator code → its name in the newest standard that has it."""
-    names: dict[str, str] = {}
+    """Indicator code → its name in the newest standard that has it (and the follow-up of a
+    check left without a conclusion)."""
+    names: dict[str, str] = {CHECK_TO_COMPLETE: CHECK_TO_COMPLETE_NAME}
     for standard in all_standards():
         for indicator in standard.indicators:
             names[indicator.code] = indicator.name

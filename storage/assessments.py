@@ -1,5 +1,6 @@
 """Saving a household check: a new ``assessments`` row, the household's link to its latest
-check, and an audit row. The official status is never touched here: it changes only through
+check, an audit row, and the follow-ups it opens or closes (a check without a conclusion opens
+one to complete it). The official status is never touched here: it changes only through
 the commune's approved list (import), so the two can be compared."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from poverty.errors import InvalidInputError
 from poverty.followups import Evidence, evidence_of
 from poverty.i18n import N_
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.followups import sync_followups
+from storage.followups import sync_check_completion, sync_followups
 from storage.models import Assessment, Household
 
 HOUSEHOLD_GONE = N_("Không tìm thấy hộ này nữa; kết quả chưa được lưu.")
@@ -84,6 +85,10 @@ async def save_assessment(
         actor,
         tz=tz,
         evidence={household.id: _evidence(household, new)},
+    )
+    concluded = new.computed_class is not None
+    await sync_check_completion(
+        session, household.id, concluded=concluded, now=now, actor=actor, tz=tz
     )
     return assessment.id
 

@@ -6,16 +6,20 @@ and its open follow-ups and applies :func:`poverty.followups.followup_changes`: 
 deprivation opens one, with the catalogue's policies for that indicator and a due date; a later
 check that shows the indicator met closes it; a household that is no longer poor or near-poor
 has its open follow-ups cancelled. Every change is audited.
+
+A check saved without a conclusion (answers left “không rõ”) opens one follow-up of its own,
+:data:`CHECK_TO_COMPLETE`, whatever the household's status: the next check that concludes
+closes it (:func:`sync_check_completion`); the indicator rules above leave it alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from poverty.errors import InvalidInputError
@@ -32,6 +36,13 @@ from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
 from storage.bulk import insert_with_ids
 from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
+
+CHECK_TO_COMPLETE = "bo_sung_kiem_tra"
+"""The follow-up of a check saved without a conclusion (not an indicator of any standard)."""
+CHECK_TO_COMPLETE_NAME = N_("Bổ sung thông tin kiểm tra hộ")
+CHECK_TO_COMPLETE_DAYS = 7
+"""Days to complete a check left without a conclusion (the project's default, not a legal rule:
+the ongoing review answers a household within 15 days, QĐ 24/2021/QĐ-TTg Art. 5)."""
 
 OPEN_STATES = ("open", "in_progress", "blocked")
 UNKNOWN_FOLLOWUP = N_("Không tìm thấy việc cần theo dõi này.")
@@ -168,7 +179,8 @@ async def _sync_chunk(
     )
     by_household: dict[int, dict[str, FollowUp]] = {}
     for row in open_rows:
-        by_household.setdefault(row.household_id, {})[row.indicator] = row
+        if row.indicator != CHECK_TO_COMPLETE:
+            by_household.setdefault(row.household_id, {})[row.indicator] = row
     today = now.astimezone(tz).date()
     opened: list[_Opened] = []
     audit: list[AuditEntry] = []
@@ -196,6 +208,74 @@ async def _sync_chunk(
     audit.extend(await _insert_opened(session, opened))
     await record_audit(session, actor, audit, now)
     return SyncResult(len(opened), closed, cancelled)
+
+
+async def sync_check_completion(
+    session: AsyncSession,
+    household_id: int,
+    concluded: bool,
+    now: datetime,
+    actor: Actor,
+    *,
+    tz: tzinfo,
+) -> date | None:
+    """After a check of the household: open the :data:`CHECK_TO_COMPLETE` follow-up when it
+    did not conclude (none is opened twice), close it when it did. Returns the due date of the
+    open one, None when none is open."""
+    row = await session.scalar(
+        select(FollowUp)
+        .where(
+            FollowUp.household_id == household_id,
+            FollowUp.indicator == CHECK_TO_COMPLETE,
+            FollowUp.state.in_(OPEN_STATES),
+        )
+        .order_by(FollowUp.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if concluded:
+        if row is not None:
+            row.state, row.closed_at = "done", now
+            await session.flush()
+            await record_audit(session, actor, [_entry("followup.close", row)], now)
+        return None
+    if row is not None:
+        return row.due_on
+    due_on = now.astimezone(tz).date() + timedelta(days=CHECK_TO_COMPLETE_DAYS)
+    opened = [(household_id, CHECK_TO_COMPLETE, (), "open", due_on, now)]
+    await record_audit(session, actor, await _insert_opened(session, opened), now)
+    return due_on
+
+
+@dataclass(frozen=True)
+class CheckToComplete:
+    """A household whose latest check ended without a conclusion, and when to complete it."""
+
+    code: str
+    head_name: str
+    due_on: date
+
+
+async def checks_to_complete(
+    session: AsyncSession, in_scope: ColumnElement[bool], limit: int
+) -> tuple[int, list[CheckToComplete]]:
+    """How many households of the scope (a WHERE clause on households) have an open
+    :data:`CHECK_TO_COMPLETE` follow-up, and the first ``limit`` of them by due date."""
+    where = (
+        FollowUp.indicator == CHECK_TO_COMPLETE,
+        FollowUp.state.in_(OPEN_STATES),
+        in_scope,
+    )
+    joined = select(FollowUp.id).join(Household, Household.id == FollowUp.household_id)
+    total = await session.scalar(select(func.count()).select_from(joined.where(*where).subquery()))
+    rows = await session.execute(
+        select(Household.code, Household.head_name, FollowUp.due_on)
+        .join(Household, Household.id == FollowUp.household_id)
+        .where(*where)
+        .order_by(FollowUp.due_on, Household.code)
+        .limit(limit)
+    )
+    return int(total or 0), [CheckToComplete(code, name, due) for code, name, due in rows]
 
 
 async def open_followups_of_new(

@@ -6,7 +6,8 @@ Households to review in a review of year Y (QĐ 24/2021 step 1): those officiall
 near-poor, those whose request a cadre recorded for Y, and those flagged at risk, that is whose
 latest check says poor or near-poor while their official class does not, or with a follow-up
 reported as blocked. A household counts as checked once it has a check that applies to Y+1,
-made since the review opened and after any complaint about it.
+made since the review opened and after any complaint about it, and that concluded (a check
+saved with answers left “không rõ” leaves the household on the list to check).
 """
 
 from __future__ import annotations
@@ -357,8 +358,8 @@ async def households_to_review(
 
 
 async def _checked(session: AsyncSession, review: ReviewInfo, ids: Sequence[int]) -> set[int]:
-    """Households with a check applying to Y+1 since the review opened and after their latest
-    complaint."""
+    """Households with a concluded check applying to Y+1 since the review opened and after
+    their latest complaint."""
     if not ids:
         return set()
     complaints = (
@@ -376,6 +377,7 @@ async def _checked(session: AsyncSession, review: ReviewInfo, ids: Sequence[int]
                 Assessment.household_id.in_(chunk),
                 Assessment.applies_year == review.applies_year,
                 Assessment.created_at >= review.opened_at,
+                Assessment.computed_class.is_not(None),
                 or_(complaints.c.at.is_(None), Assessment.created_at > complaints.c.at),
             )
             .distinct()
@@ -529,6 +531,7 @@ async def _latest_checks(
                 Assessment.household_id.in_(chunk),
                 Assessment.applies_year == review.applies_year,
                 Assessment.created_at >= review.opened_at,
+                Assessment.computed_class.is_not(None),
             )
             .order_by(Assessment.created_at, Assessment.id)
         )

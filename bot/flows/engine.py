@@ -14,6 +14,8 @@ Rules every flow gets for free:
 - a reply that does not fit the step gets a short explanation and the same question again,
   and nothing is stored;
 - ``TIEP`` sends the next page of a reply a channel kept for later (:mod:`bot.flows.more`);
+- an answer read as :class:`~bot.flows.flow.Reopen` forgets the answers it names and asks the
+  first step without an answer again (a save screen's “sửa 5”);
 - messages longer than :data:`MAX_MESSAGE_LENGTH` are refused before anything else;
 - with a :class:`FloodLimit`, an identity that sends more than its share of messages in a
   window gets one polite note and then silence until the window ends (counted in the
@@ -58,7 +60,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows.answers import CHOICE_SEVERAL, Choice, error_text
 from bot.flows.commands import Command, command_of
 from bot.flows.context import FlowContext
-from bot.flows.flow import Flow
+from bot.flows.flow import Flow, Reopen
 from bot.flows.messages import IdentityRef, Inbound, Option, Outbound
 from bot.flows.more import next_page
 from bot.flows.routing import (
@@ -574,6 +576,12 @@ class Engine:
             if served is not None:
                 return served
             return await self._retry(turn, flow, conversation, error_text(error))
+        if isinstance(value, Reopen):
+            forget = {*value.steps, step.name}
+            for name in forget:
+                conversation.answers.pop(name, None)
+            conversation.history = [name for name in conversation.history if name not in forget]
+            return await self._advance(turn, flow, conversation)
         conversation.answers[step.name] = value
         conversation.history.append(step.name)
         return await self._advance(turn, flow, conversation)

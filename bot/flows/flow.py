@@ -28,6 +28,15 @@ ALL_ROLES: frozenset[str] = frozenset({"admin", "manager", "cadre", "mentor"})
 
 
 @dataclass(frozen=True)
+class Reopen:
+    """An answer that asks to go back to earlier steps: the engine forgets the answers of
+    ``steps`` and of the step that returned it, then asks the first step without an answer
+    again (the household check's save screen opens one answer again by its number)."""
+
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Step:
     """One question. ``ask`` is a msgid (marked with ``__``) or a function of the answers that
     returns the translated text (summaries, lists found in the database). ``help`` overrides the

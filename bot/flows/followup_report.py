@@ -28,7 +28,14 @@ from poverty.standards import all_standards
 from poverty.text import fold
 from storage.access import households_in_scope
 from storage.audit import Actor
-from storage.followups import OpenFollowUp, ReportState, open_followups, report_followup
+from storage.followups import (
+    CHECK_TO_COMPLETE,
+    CHECK_TO_COMPLETE_NAME,
+    OpenFollowUp,
+    ReportState,
+    open_followups,
+    report_followup,
+)
 from storage.mentors import assign_mentor
 from storage.models import Household, MentorAssignment
 
@@ -55,7 +62,8 @@ NO_NOTE = frozenset({"khong", "k", "-", "no"})
 
 
 def _indicator_names() -> dict[str, str]:
-    return {i.code: i.name for standard in all_standards() for i in standard.indicators}
+    names = {i.code: i.name for standard in all_standards() for i in standard.indicators}
+    return {**names, CHECK_TO_COMPLETE: CHECK_TO_COMPLETE_NAME}
 
 
 async def _mine(context: FlowContext) -> list[OpenFollowUp]:

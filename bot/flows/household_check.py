@@ -10,7 +10,13 @@ Steps, in order (skipped when their ``when`` does not hold):
 4. ``thu_nhap`` (or ``tong`` then ``tong_thu_nhap``, divided by the members);
 5. one step per question of the standard (``Question.key``), with the standard's own ``when``
    and stopping once an indicator is decided (:func:`poverty.standards.is_question_due`);
-6. ``xac_nhan``: the summary, then Có/Không.
+6. ``xac_nhan``: the summary with the answers numbered, then Có/Không, or a number to open
+   that answer again (:mod:`bot.flows.check_questions`).
+
+The income and every question of the standard accept “không rõ”: the check can then be saved
+without a conclusion, which opens a follow-up to complete it
+(:func:`storage.followups.sync_check_completion`); the next check of the household that
+concludes closes it.
 
 The standard is chosen when the check starts (the review year in Asia/Ho_Chi_Minh) and kept in
 the answers, so a check resumed across New Year stays on one standard. A check never changes the
@@ -24,14 +30,25 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
 
-from bot.flows.answers import AnswerType, Choice, Integer, Money, Number, Text, YesNo
+from bot.flows.answers import AnswerType, Choice, Integer, Money, Text
+from bot.flows.check_questions import (
+    INCOME_KEYS,
+    Item,
+    OrUnknown,
+    SaveOrEdit,
+    ask_save,
+    income_item,
+    indicator_items,
+    numbered,
+    question_step,
+)
 from bot.flows.context import FlowContext
 from bot.flows.flow import Answers, Flow, Step
 from bot.flows.messages import Option, Outbound
 from bot.i18n import _, __
 from poverty.classification import CLASS_LABELS, Classification, PovertyClass, classify
 from poverty.errors import InvalidInputError, ParseError
-from poverty.formatting import format_int, format_money
+from poverty.formatting import format_date, format_int
 from poverty.plausibility import (
     RULED_KEYS,
     Problem,
@@ -43,19 +60,18 @@ from poverty.plausibility import (
 from poverty.review import APPLIES, PROVISIONAL, applies_to_year, period_label
 from poverty.standards import (
     Area,
-    Indicator,
-    Question,
     Standard,
     deprivation_from_answers,
-    is_question_due,
     load_standard,
     standard_for_year,
     to_mask,
 )
 from poverty.text import fold
+from storage.access import households_in_scope
 from storage.assessments import NewAssessment, save_assessment
 from storage.audit import Actor
 from storage.check_photos import PHOTOS_PENDING_FOR, attach_pending_photos
+from storage.followups import checks_to_complete, sync_check_completion
 from storage.household_registration import NewHousehold, register_household
 from storage.household_search import (
     HouseholdInfo,
@@ -94,6 +110,9 @@ SAVED = __(
 )
 UNUSUAL = __("Lưu ý: {note}")
 REVIEW_CANDIDATES = 5
+TO_COMPLETE_SHOWN = 3
+TO_COMPLETE = __("Hộ có lần kiểm tra chưa kết luận, cần bổ sung ({count} hộ):")
+TO_COMPLETE_LINE = __("• {code} – {name}, hạn {due}")
 CHECK_WORDS = ("kiem tra", "/kiemtra", "kiemtra", "kiem tra ho", "/kiem_tra", "ra soat", "/rasoat")
 HELP_HOUSEHOLD = __(
     "Nhập mã hộ, hoặc họ tên chủ hộ (có dấu hay không dấu đều được). Có thể thêm tên thôn "
@@ -127,6 +146,21 @@ HELP_INCOME = __(
     "Nếu chỉ biết tổng thu nhập của cả hộ, gõ “tong”."
 )
 ASK_TOTAL = __("Tổng thu nhập của cả hộ mỗi tháng là bao nhiêu? (Sẽ chia cho {members} nhân khẩu.)")
+INCOME_MEANING = __(
+    "Thu nhập bình quân đầu người mỗi tháng là tổng thu nhập của cả hộ chia cho số nhân khẩu. "
+    "Đây là tiêu chí thu nhập của chuẩn nghèo: hộ có thu nhập không vượt chuẩn là hộ nghèo "
+    "hoặc cận nghèo, tùy số chỉ số thiếu hụt."
+)
+NOT_CONCLUDED = __("Kết quả: chưa kết luận.")
+MISSING = __("Còn thiếu: {items}.")
+WILL_FOLLOW_UP = __(
+    "Nếu lưu, hệ thống ghi một việc cần bổ sung cho hộ này; khi có đủ thông tin, kiểm tra lại "
+    "hộ để có kết luận."
+)
+SAVED_NOT_CONCLUDED = __(
+    "Kết quả chưa kết luận. Đã ghi việc cần bổ sung thông tin cho hộ {code}, hạn {due}. Khi có "
+    "đủ thông tin, gõ “kiểm tra {code}” để kiểm tra lại."
+)
 SEARCH_TEXT = Text(max_length=120)
 AREA_OPTIONS = (Option("nong_thon", __("Nông thôn")), Option("thanh_thi", __("Thành thị")))
 
@@ -316,30 +350,11 @@ class Income(Money):
         return _(HELP_INCOME)
 
 
-def _answer_for(question: Question) -> AnswerType:
-    if question.kind == "yes_no":
-        return YesNo()
-    if question.kind == "choice":
-        return Choice(tuple(Option(c.key, c.label) for c in question.choices))
-    low = question.min if question.min is not None else 0
-    high = question.max if question.max is not None else 1_000_000
-    if question.kind == "integer":
-        return Integer(int(low), int(high))
-    return Number(float(low), float(high))
-
-
-def _question_step(indicator: Indicator, question: Question) -> Step:
-    def asked(answers: Answers) -> bool:
-        return question.key not in answers and is_question_due(indicator, question, facts(answers))
-
-    return Step(question.key, ask=question.text, answer=_answer_for(question), when=asked)
-
-
 @cache
 def _indicator_steps(standard_id: str) -> tuple[Step, ...]:
     standard = load_standard(standard_id)
     return tuple(
-        _question_step(indicator, question)
+        question_step(indicator, question, facts)
         for indicator in standard.indicators
         for question in indicator.questions
     )
@@ -418,22 +433,23 @@ def _who(answers: Answers) -> str:
 
 
 def summary(answers: Answers) -> str:
-    """The closing summary: deprivations in words, the class and why, the official status."""
+    """The closing summary: the answers numbered (to open one again), the class and why, what
+    is missing when the answers do not conclude, and the official status."""
     standard, deprivations, result = evaluate_check(answers)
     lines = [_("Tóm tắt kết quả kiểm tra theo {standard}:").format(standard=_(standard.name))]
     lines.append(_who(answers) + ".")
-    income = income_per_person(answers)
-    if income is not None:
-        lines.append(
-            _("Thu nhập bình quân: {income}/người/tháng.").format(income=format_money(income))
-        )
-    deprived = [_(standard.indicator(code).name) for code, value in deprivations.items() if value]
-    if deprived:
-        lines.append(_("Thiếu hụt {count} chỉ số:").format(count=format_int(len(deprived))))
-        lines.extend(f"  • {name}" for name in deprived)
+    items = _items(answers, standard, deprivations)
+    lines.extend(numbered(items))
+    count = sum(1 for value in deprivations.values() if value)
+    lines.append(_("Thiếu hụt {count} chỉ số.").format(count=format_int(count)))
+    if result.result is None:
+        lines.append(_(NOT_CONCLUDED))
+        missing = [_(standard.indicator(code).name) for code in result.unknown]
+        if result.income_per_person is None:
+            missing.insert(0, _("Thu nhập bình quân"))
+        lines.append(_(MISSING).format(items="; ".join(missing)))
     else:
-        lines.append(_("Không thiếu hụt chỉ số nào."))
-    lines.append(_("Kết quả: {label}.").format(label=class_label(result.result)))
+        lines.append(_("Kết quả: {label}.").format(label=class_label(result.result)))
     lines.extend(
         _("  – {reason}").format(reason=_(reason.message).format(**reason.params))
         for reason in result.reasons
@@ -443,8 +459,20 @@ def summary(answers: Answers) -> str:
     year = answers.get("nam_ap_dung")
     if isinstance(year, int):
         lines.extend(applies_lines(standard, year))
-    lines.append(_("Lưu kết quả kiểm tra này?"))
+    if result.result is None:
+        lines.append(_(WILL_FOLLOW_UP))
+    lines.append(ask_save(items))
     return "\n".join(lines)
+
+
+def _items(
+    answers: Answers, standard: Standard, deprivations: dict[str, bool | None]
+) -> list[Item]:
+    """The answers of the save screen, in its numbered order: the income, then each indicator."""
+    return [
+        income_item(answers, income_per_person(answers)),
+        *indicator_items(standard, answers, deprivations),
+    ]
 
 
 def _unusual(answers: Answers) -> list[Problem]:
@@ -473,6 +501,14 @@ async def start(context: FlowContext) -> Answers:
     review = await open_review_for(context.session, context.access)
     year = applies_to_year(context.today, review.year if review is not None else None)
     answers: Answers = {"chuan": standard_for_year(year).id, "nam_ap_dung": year}
+    count, waiting_checks = await checks_to_complete(
+        context.session, households_in_scope(context.access), TO_COMPLETE_SHOWN
+    )
+    if count:
+        answers["bo_sung"] = {
+            "tong": count,
+            "ho": [[c.code, c.head_name, format_date(c.due_on)] for c in waiting_checks],
+        }
     if review is not None:
         listed = await households_to_review(context.session, review, context.access)
         waiting = [h for h in listed if not h.checked]
@@ -500,10 +536,23 @@ def result_year(answers: Answers, context: FlowContext) -> int:
     return year if isinstance(year, int) else context.today.year
 
 
+def _to_complete(answers: Answers) -> list[str]:
+    """The households whose last check did not conclude, as a reminder before the question."""
+    waiting = answers.get("bo_sung")
+    if not isinstance(waiting, dict):
+        return []
+    lines = [_(TO_COMPLETE).format(count=format_int(waiting["tong"]))]
+    lines.extend(
+        _(TO_COMPLETE_LINE).format(code=code, name=name, due=due)
+        for code, name, due in waiting["ho"]
+    )
+    return lines
+
+
 def _find_question(answers: Answers) -> str:
     review = answers.get("ra_soat")
     if not isinstance(review, dict):
-        return _(ASK_HOUSEHOLD)
+        return "\n".join([*_to_complete(answers), _(ASK_HOUSEHOLD)])
     lines = [
         _(REVIEW_PROGRESS).format(
             year=review["nam"],
@@ -521,6 +570,7 @@ def _find_question(answers: Answers) -> str:
         lines.append(_(REVIEW_PICK))
     else:
         lines.append(_(REVIEW_ALL_DONE))
+        lines.extend(_to_complete(answers))
         lines.append(_(ASK_HOUSEHOLD))
     lines.append(_(REVIEW_WORDS))
     return "\n".join(lines)
@@ -582,10 +632,22 @@ async def finish(context: FlowContext, answers: Answers) -> Sequence[Outbound]:
         assessment_id,
         context.now - PHOTOS_PENDING_FOR,
     )
+    # Saving opened or closed the follow-up to complete the check; this reads its due date.
+    due = await sync_check_completion(
+        context.session,
+        info.id,
+        concluded=result.decided,
+        now=context.now,
+        actor=actor,
+        tz=context.tz,
+    )
     lines = [_(SAVED).format(code=info.code, period=period_label(standard.id), year=year)]
+    if due is not None:
+        lines.append(_(SAVED_NOT_CONCLUDED).format(code=info.code, due=format_date(due)))
     review = answers.get("ra_soat")
     if isinstance(review, dict):
-        left = max(int(review["tong"]) - int(review["da_kiem_tra"]) - 1, 0)
+        done = 1 if result.decided else 0  # a check without conclusion leaves it on the list
+        left = max(int(review["tong"]) - int(review["da_kiem_tra"]) - done, 0)
         lines.append(_(REVIEW_LEFT).format(left=format_int(left)) if left else _(REVIEW_ALL_DONE))
     return [Outbound("\n".join(lines))]
 
@@ -617,15 +679,22 @@ _REGISTRATION = (
 _SIZE_AND_INCOME = (
     Step("so_nhan_khau", ask=ASK_MEMBERS, answer=Integer(1, MAX_MEMBERS), when=is_new),
     Step("khu_vuc", ask=ASK_AREA, answer=Choice(AREA_OPTIONS), when=is_new),
-    Step("thu_nhap", ask=_income_question, answer=Income()),
+    Step("thu_nhap", ask=_income_question, answer=OrUnknown(Income(), INCOME_MEANING)),
     Step(
         "tong_thu_nhap",
         ask=lambda a: _(ASK_TOTAL).format(members=format_int(members(a) or 0)),
-        answer=Money(),
+        answer=OrUnknown(Money(), INCOME_MEANING),
         when=lambda a: a.get("thu_nhap") == "tong",
     ),
 )
-_CONFIRM = Step("xac_nhan", ask=summary, answer=YesNo())
+
+
+@cache
+def _confirm_step(standard_id: str) -> Step:
+    """The save screen; its numbers open the answers of the income or of one indicator."""
+    standard = load_standard(standard_id)
+    keys = (INCOME_KEYS, *(tuple(q.key for q in i.questions) for i in standard.indicators))
+    return Step("xac_nhan", ask=summary, answer=SaveOrEdit(keys))
 
 
 def _steps(answers: Answers) -> Sequence[Step]:
@@ -637,7 +706,7 @@ def _steps(answers: Answers) -> Sequence[Step]:
         *_REGISTRATION,
         _place_step(answers),
         *_plausible((*_SIZE_AND_INCOME, *_indicator_steps(str(answers["chuan"]))), answers),
-        _CONFIRM,
+        _confirm_step(str(answers["chuan"])),
     )
 
 

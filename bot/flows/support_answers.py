@@ -17,7 +17,7 @@ from poverty.formatting import format_date, format_money
 from poverty.standards import all_standards
 from poverty.support_input import parse_amount, parse_day, pick_policy, policy_name
 from poverty.text import fold
-from storage.followups import open_followups
+from storage.followups import CHECK_TO_COMPLETE, CHECK_TO_COMPLETE_NAME, open_followups
 from storage.support_plans import NOT_POOR, POOR_OR_NEAR_POOR, household_in_area
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ _SPLIT = re.compile(r"[\s,;/+]+|\bva\b")
 
 
 def indicator_names() -> dict[str, str]:
-    return {i.code: i.name for standard in all_standards() for i in standard.indicators}
+    names = {i.code: i.name for standard in all_standards() for i in standard.indicators}
+    return {**names, CHECK_TO_COMPLETE: CHECK_TO_COMPLETE_NAME}
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def test_resume_after_restart_in_a_new_process_offers_continue_restart_cancel(
         "  1. Tiếp tục\n  2. Làm lại từ đầu\n  3. Hủy\n"
     ) in second.stdout
     assert "> 1\nHộ có bao nhiêu người phụ thuộc" in second.stdout
-    assert "> 2\nHộ có trẻ em dưới 16 tuổi không?" in second.stdout
+    assert "> 2\nCó trẻ em nào dưới 16 tuổi bị suy dinh dưỡng" in second.stdout
 
 
 def test_chat_as_phone_number_of_a_user(database: str) -> None:

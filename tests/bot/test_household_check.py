@@ -27,7 +27,6 @@ ANSWERS_AFTER_HOUSEHOLD = [
     "2",
     "1",
     "khong",
-    "co",
     "1",
     "khong",
     "2",
@@ -92,7 +91,6 @@ async def test_check_never_changes_official_status_even_when_it_differs(
         "khong",
         "0",
         "khong",
-        "co",
         "khong",
         "khong",
         "khong",
@@ -172,10 +170,11 @@ async def test_help_mid_flow_explains_the_step_and_asks_again(cadre: Talker) -> 
 
     reply = await cadre.say("/giup")
 
-    assert reply.startswith("Nhập số tiền mỗi người mỗi tháng, ví dụ: 1.200.000")
+    assert reply.startswith("Giải thích: Thu nhập bình quân đầu người mỗi tháng là tổng")
+    assert "Nhập số tiền mỗi người mỗi tháng, ví dụ: 1.200.000" in reply
     assert "Gõ /quaylai để sửa câu trước, /huy để hủy." in reply
     assert reply.endswith("gõ “tong” để nhập tổng thu nhập của hộ.")
-    assert (await cadre.say("giúp")).startswith("Nhập số tiền mỗi người")
+    assert (await cadre.say("giúp")).startswith("Giải thích: Thu nhập")
 
 
 async def test_invalid_answers_explain_and_repeat_without_storing(
@@ -333,7 +332,7 @@ async def test_income_as_household_total_is_divided_by_members(
     assert replies[3].startswith(FIRST_INDICATOR)
     await cadre.script(ANSWERS_AFTER_HOUSEHOLD[1:])
     summary = cadre.lines[-1]
-    assert "Thu nhập bình quân: 1.200.000 đồng/người/tháng." in summary
+    assert "\n3. Thu nhập bình quân: 1.200.000 đồng/người/tháng\n" in summary
 
 
 async def test_expired_check_is_closed_with_a_note_after_three_days(

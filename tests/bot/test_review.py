@@ -27,7 +27,6 @@ from tests.conftest import PEOPLE_TZ
 
 ACTOR = Actor("test:review")
 OPTION_LINE = "  1. "
-OVER_6 = "Hộ có thành viên từ 6 tuổi trở lên không?"
 
 
 @pytest.fixture
@@ -43,8 +42,6 @@ async def answer_check(talker: Talker, reply: str, income: str) -> str:
             return await talker.say("co")
         if "Nhập thu nhập" in reply:
             answer = income
-        elif OVER_6 in reply:
-            answer = "1"  # every household has someone aged 6 or over
         elif "1. Có" in reply and "2. Không" in reply:
             answer = "2"
         elif OPTION_LINE in reply:

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.flows import registered_flows
 from bot.flows.answers import Choice, Date, Integer, Money, Number, Phone, Text
+from bot.flows.check_questions import OrUnknown
 from bot.flows.commands import command_of
 from bot.flows.context import FlowContext
 from bot.flows.engine import CONTROL_AS_SPACE, GUEST, MAX_MESSAGE_LENGTH, Engine
@@ -199,6 +200,8 @@ class World:
             return VALID_BY_STEP[step.name]
         answer = step.answer
         if isinstance(answer, Plausible):
+            answer = answer.inner
+        if isinstance(answer, OrUnknown):
             answer = answer.inner
         if step.name == "ho" and not isinstance(answer, Choice):
             return self.poor

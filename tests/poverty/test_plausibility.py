@@ -6,7 +6,6 @@ from poverty.plausibility import (
     AREA_ZERO,
     CHILDREN_BUT_NO_DEPENDANTS,
     INCOME_LOW,
-    NO_ONE_OVER_6,
     TOO_MANY_DEPENDANTS,
     answer_problem,
     income_problem,
@@ -28,8 +27,9 @@ def test_answers_that_cannot_be_true_of_the_household() -> None:
     cases = [
         ("nguoi_phu_thuoc_so", 9, family, TOO_MANY_DEPENDANTS),
         ("nha_o_dien_tich_m2", 0, family, AREA_ZERO),
-        ("bhyt_co_tu_6_tuoi", False, family, NO_ONE_OVER_6),
-        ("dinh_duong_co_tre_duoi_16", True, {**family, "nguoi_phu_thuoc_so": 0},
+        ("dinh_duong_tre_suy_dinh_duong", True, {**family, "nguoi_phu_thuoc_so": 0},
+         CHILDREN_BUT_NO_DEPENDANTS),
+        ("di_hoc_tre_khong_di_hoc", True, {**family, "nguoi_phu_thuoc_so": 0},
          CHILDREN_BUT_NO_DEPENDANTS),
     ]  # fmt: skip
     for key, value, facts, message in cases:
@@ -37,4 +37,5 @@ def test_answers_that_cannot_be_true_of_the_household() -> None:
         assert problem is not None, key
         assert problem.message == message
     assert answer_problem("nguoi_phu_thuoc_so", 4, family) is None
-    assert answer_problem("dinh_duong_co_tre_duoi_16", True, {"nguoi_phu_thuoc_so": 2}) is None
+    assert answer_problem("dinh_duong_tre_suy_dinh_duong", True, {"nguoi_phu_thuoc_so": 2}) is None
+    assert answer_problem("di_hoc_tre_khong_di_hoc", False, {"nguoi_phu_thuoc_so": 0}) is None

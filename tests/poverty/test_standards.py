@@ -172,17 +172,22 @@ def test_unknown_codes_and_bits_are_refused() -> None:
         load_standard("2022-2025").indicator("tiep_can_y_te")
 
 
-def test_bhyt_asks_about_cards_only_when_someone_is_six_or_older() -> None:
+def test_gate_questions_the_next_question_answers_are_not_asked() -> None:
+    """“No one aged 6 or over” cannot be true, and “no child” is answered by “không” to the
+    question about children: each of these indicators asks one question."""
+    for standard_id in ("2016-2020", "2022-2025", "2027-2030"):
+        standard = load_standard(standard_id)
+        for code in ("bhyt", "di_hoc_tre_em", "giao_duc_nguoi_lon"):
+            (question,) = standard.indicator(code).questions
+            assert question.when is None
     bhyt = load_standard("2022-2025").indicator("bhyt")
-    first, second = bhyt.questions
-    assert first.text == "Hộ có thành viên từ 6 tuổi trở lên không?"
-    assert questions_to_ask(bhyt, {}) == [first]
-    assert questions_to_ask(bhyt, {first.key: True}) == [second]
-    assert questions_to_ask(bhyt, {first.key: False}) == []
-    assert deprivation_from_answers(bhyt, {first.key: False}) is False
-    assert deprivation_from_answers(bhyt, {first.key: True}) is None
-    assert deprivation_from_answers(bhyt, {first.key: True, second.key: True}) is True
-    assert deprivation_from_answers(bhyt, {first.key: True, second.key: False}) is False
+    (cards,) = bhyt.questions
+    assert cards.text == "Có thành viên nào từ 6 tuổi trở lên chưa có thẻ bảo hiểm y tế không?"
+    assert questions_to_ask(bhyt, {}) == [cards]
+    assert deprivation_from_answers(bhyt, {cards.key: True}) is True
+    assert deprivation_from_answers(bhyt, {cards.key: False}) is False
+    (children,) = load_standard("2022-2025").indicator("dinh_duong").questions
+    assert children.key == "dinh_duong_tre_suy_dinh_duong"
 
 
 def test_floor_area_is_divided_by_members() -> None:
@@ -204,8 +209,8 @@ def test_employment_stops_asking_once_deprived() -> None:
 
 def test_question_answered_as_unknown_is_not_asked_again() -> None:
     bhyt = load_standard("2022-2025").indicator("bhyt")
-    assert questions_to_ask(bhyt, {"bhyt_co_tu_6_tuoi": None}) == []
-    assert deprivation_from_answers(bhyt, {"bhyt_co_tu_6_tuoi": None}) is None
+    assert questions_to_ask(bhyt, {"bhyt_thieu_the": None}) == []
+    assert deprivation_from_answers(bhyt, {"bhyt_thieu_the": None}) is None
 
 
 def test_water_source_choice() -> None:
@@ -230,7 +235,8 @@ CHANGES: list[tuple[Callable[[Any], object], str]] = [
     (lambda d: d["indicators"][1].update(bit=0), "duplicate indicator bit"),
     (lambda d: d["indicators"][0]["questions"][0].update(kind="text"), "unknown kind"),
     (lambda d: d["indicators"][0].update(deprived_if={"khong_hoi": True}), "no question"),
-    (lambda d: d["indicators"][3]["questions"][1].update(when={"sau": 1}), "'when'"),
+    (lambda d: d["indicators"][0]["questions"][1].update(when={"sau": 1}), "'when'"),
+    (lambda d: d["indicators"][0]["questions"][0].pop("meaning"), "missing field"),
     (lambda d: d["indicators"][8]["questions"][0].pop("choices"), "choices"),
     (lambda d: d["income_lines"]["nong_thon"].update(poverty=9_000_000), "rise"),
     (lambda d: d["income_lines"].pop("thanh_thi"), "missing field"),

@@ -29,8 +29,7 @@ async def finish_check(zalo: Harness) -> str:
     for _step in range(40):
         if question.text.endswith("Lưu kết quả kiểm tra này?"):
             break
-        over_6 = question.text == "Hộ có thành viên từ 6 tuổi trở lên không?"
-        last = question.buttons[0 if over_6 else -1][2] if question.buttons else "1"
+        last = question.buttons[-2][2] if question.buttons else "1"  # the last is “Không rõ”
         await zalo.say(CADRE, last)
         question = zalo.fake.to(CADRE)[-1]
     [saved] = await zalo.say(CADRE, "co")

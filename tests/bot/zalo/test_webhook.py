@@ -225,9 +225,8 @@ async def test_a_whole_household_check_by_zalo_is_saved(zalo: Harness, sessions:
         if question.text.endswith("Lưu kết quả kiểm tra này?"):
             break
         if question.buttons:
-            # “Không” everywhere, but every household has someone aged 6 or over.
-            over_6 = question.text == "Hộ có thành viên từ 6 tuổi trở lên không?"
-            await zalo.say(CADRE, question.buttons[0 if over_6 else -1][2])
+            # “Không” everywhere (the last button is “Không rõ”).
+            await zalo.say(CADRE, question.buttons[-2][2])
             presses += 1
         else:
             if "\n1. " in question.text:
