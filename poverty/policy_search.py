@@ -284,3 +284,11 @@ def is_policy_query(text: str) -> bool:
     if not hits:
         return False
     return hits[0].exact or (len(hits) == 1 and hits[0].score >= CLAIM_SCORE)
+
+
+def names_policy(text: str) -> bool:
+    """Whether ``text`` is a policy's name or keyword (or holds one as whole words): ``bhyt``,
+    ``hoc phi``, ``vay von``; not a single word of a name (``sua``, ``tam``), which
+    :func:`is_policy_query` accepts outside a conversation."""
+    hits = rank_policies(text, limit=1)
+    return bool(hits) and hits[0].exact

@@ -419,7 +419,7 @@ class Engine:
     ) -> list[Outbound] | None:
         """``text`` did not fit the question or the resume prompt: serve it when it is a
         recognised request (or suggest the keyword it nearly spells); None when it is not."""
-        request = match_flow(self._own_flows(turn), text)
+        request = match_flow(self._own_flows(turn), text, interrupting=True)
         if request is not None:
             return await self._switch(turn, flow, conversation, request)
         if conversation.paused or _is_pick_list(flow, conversation):
@@ -434,7 +434,7 @@ class Engine:
         if guess is not None:
             note = self._did_you_mean(guess).text
         else:
-            other = match_flow(self.flows, text)
+            other = match_flow(self.flows, text, interrupting=True)
             if other is None or other.flow.public:
                 return None
             note = _(NOT_YOUR_ROLE).format(title=_(other.flow.title))

@@ -85,6 +85,9 @@ class Flow:
       ``InvalidInputError`` raised there undoes its writes and asks the last step again.
     - ``keywords``: what starts the flow from free text, matched after folding
       (``kiem tra``, ``/kiemtra``); ``matches(folded_text)`` may claim other free text.
+    - ``interrupts(folded_text)``: the stricter claim that counts at another flow's question
+      (a word of a policy's name is a request outside any flow, not inside a check's save
+      screen); None: ``matches`` serves there too.
     - ``roles``: who may run it; ``describe(answers)`` names the work in progress when the
       engine offers to continue it.
     - ``public``: anyone may start it by keyword, people without an account included
@@ -103,6 +106,7 @@ class Flow:
     finish: FinishHook = _thank
     keywords: tuple[str, ...] = ()
     matches: Callable[[str], bool] | None = None
+    interrupts: Callable[[str], bool] | None = None
     roles: frozenset[str] = field(default=ALL_ROLES)
     describe: Callable[[Answers], str] | None = None
     public: bool = False

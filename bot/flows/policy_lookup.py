@@ -28,7 +28,7 @@ from poverty.classification import CLASS_LABELS, PovertyClass
 from poverty.errors import InvalidInputError
 from poverty.formatting import format_date, format_int
 from poverty.policies import STATUS_LABELS, Policy, PolicyMatch, policies_for, policy_by_code
-from poverty.policy_search import PolicyIndex, is_policy_query, search_policies
+from poverty.policy_search import PolicyIndex, is_policy_query, names_policy, search_policies
 from poverty.standards import all_standards
 from poverty.text import fold
 from storage.household_policies import HouseholdNeeds, household_needs
@@ -397,4 +397,5 @@ POLICY_LOOKUP = Flow(
     finish=_finish,
     keywords=("chinh sach", "/chinhsach", "tra cuu", "cs"),
     matches=is_policy_query,
+    interrupts=names_policy,
 )

@@ -74,14 +74,17 @@ def match_keyword(flows: Sequence[Flow], text: str) -> Match | None:
     return _by_keyword(flows, fold(text), text)
 
 
-def match_flow(flows: Sequence[Flow], text: str) -> Match | None:
-    """The flow whose keyword starts ``text`` (longest keyword wins), else one that claims it."""
+def match_flow(flows: Sequence[Flow], text: str, *, interrupting: bool = False) -> Match | None:
+    """The flow whose keyword starts ``text`` (longest keyword wins), else one that claims it;
+    ``interrupting``: the text was typed at another flow's question, so a flow's stricter
+    ``interrupts`` claim applies where it has one."""
     folded = fold(text)
     found = _by_keyword(flows, folded, text)
     if found is not None:
         return found
     for flow in flows:
-        if flow.matches is not None and flow.matches(folded):
+        claims = flow.interrupts if interrupting and flow.interrupts else flow.matches
+        if claims is not None and claims(folded):
             return Match(flow, text.strip())
     return None
 

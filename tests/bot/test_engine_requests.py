@@ -89,6 +89,20 @@ async def test_a_policy_asked_in_the_middle_of_a_check_keeps_its_answers_and_off
     assert again == second
 
 
+async def test_a_single_word_of_a_policy_name_at_a_question_is_refused_not_served(
+    cadre: Talker,
+) -> None:
+    second = await _check_until_second_question(cadre)
+
+    refused = await cadre.say("sua")  # a word of the housing card's name, not a policy's name
+
+    assert RESUME_CHECK not in refused
+    assert "không thuộc vai trò" not in refused
+    assert refused.endswith(second)
+    await cadre.say("/huy")
+    assert (await cadre.say("sua")).startswith("Hỗ trợ nhà ở"), "outside a flow it still asks"
+
+
 async def test_a_household_code_at_the_resume_prompt_starts_its_check_and_the_first_waits(
     cadre: Talker,
 ) -> None:
