@@ -26,7 +26,7 @@ from poverty.i18n import N_
 from poverty.policies import policies_for
 from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import insert_with_ids
+from storage.inserts import insert_with_ids
 from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -8,8 +8,12 @@ update is not counted. The conversation is read by a statement of its own, after
 row lock is held: two messages of one person then take their locks in the same order, and the
 second reads the conversation as the first left it (a statement sees what was committed before
 it began, and this one may have waited for the first message's commit). On SQLite, with no
-round trips and one writer at a time, they are four direct statements in a row, and a
-redelivered update stops after the first.
+round trips and one writer at a time, they are four statements in a row, and a redelivered
+update stops after the first.
+
+Either way the statements run in one ``AsyncSession.run_sync`` call: the synchronous session
+executes them one after the other, instead of one switch into and out of the async session per
+statement.
 """
 
 from __future__ import annotations
@@ -33,19 +37,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.access import (
     GRANTS,
     IDENTITIES,
     IdentityLookup,
     grants_query,
-    lookup_from_rows,
-    lookup_identity,
+    lookup_from_rows_in,
+    lookup_identity_in,
 )
-from storage.conversations import PROCESSED, Conversation, load_conversation, mark_processed
+from storage.conversations import (
+    PROCESSED,
+    Conversation,
+    load_conversation_in,
+    mark_processed_in,
+)
 from storage.db import dialect_name
-from storage.direct import DirectStatement
-from storage.rates import RATES, count_message, counting_upsert, window_start
+from storage.rates import RATES, count_message_in, counting_upsert, window_start
 from storage.types import UTCDateTime
 
 
@@ -75,23 +84,34 @@ async def open_message(
 ) -> Opening:
     """Record ``update_id`` (when given), count the message in ``window`` (when given), and read
     the sender and their conversation, in the session's transaction."""
+    return await session.run_sync(_open, channel, external_id, update_id, now, window)
+
+
+def _open(
+    session: Session,
+    channel: str,
+    external_id: str,
+    update_id: str | None,
+    now: datetime,
+    window: timedelta | None,
+) -> Opening:
     if dialect_name(session) == "postgresql":
-        return await _open_on_postgresql(session, channel, external_id, update_id, now, window)
-    if update_id is not None and not await mark_processed(session, channel, update_id, now):
+        return _open_on_postgresql(session, channel, external_id, update_id, now, window)
+    if update_id is not None and not mark_processed_in(session, channel, update_id, now):
         return REDELIVERED
     count = None
     if window is not None:
-        count = await count_message(session, channel, external_id, now, window)
+        count = count_message_in(session, channel, external_id, now, window)
     return Opening(
         True,
         count,
-        await lookup_identity(session, channel, external_id),
-        await load_conversation(session, channel, external_id),
+        lookup_identity_in(session, channel, external_id),
+        load_conversation_in(session, channel, external_id),
     )
 
 
-async def _open_on_postgresql(
-    session: AsyncSession,
+def _open_on_postgresql(
+    session: Session,
     channel: str,
     external_id: str,
     update_id: str | None,
@@ -106,7 +126,7 @@ async def _open_on_postgresql(
         "window_start": window_start(now, window) if window is not None else now,
         "counting": window is not None,
     }
-    rows = (await _OPENING.execute(session, parameters)).rows
+    rows = session.execute(_OPENING, parameters).all()
     fresh, count = rows[0][:2]
     if update_id is not None and not fresh:
         return REDELIVERED
@@ -114,8 +134,8 @@ async def _open_on_postgresql(
     return Opening(
         True,
         count,
-        await lookup_from_rows(session, channel, external_id, senders),
-        await load_conversation(session, channel, external_id),
+        lookup_from_rows_in(session, channel, external_id, senders),
+        load_conversation_in(session, channel, external_id),
     )
 
 
@@ -165,4 +185,4 @@ def _opening_statement() -> Select[Any]:
     )
 
 
-_OPENING = DirectStatement(_opening_statement())
+_OPENING = _opening_statement()
