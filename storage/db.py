@@ -50,13 +50,25 @@ def create_engine(url: str, *, search_path: str | None = None, echo: bool = Fals
     options: dict[str, Any] = {}
     if not is_sqlite(url):
         options.update(pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW)
+    if is_sqlite(url):
+        options["pool_reset_on_return"] = None  # _sqlite_reset does it, see there
     if search_path and not is_sqlite(url):
         options["connect_args"] = {"server_settings": {"search_path": search_path}}
     engine = create_async_engine(url, echo=echo, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _sqlite_begin_before_savepoint)
+        event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
     return engine
+
+
+def _sqlite_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+    """The pool's reset of a connection that comes back: a rollback, skipped when SQLite has no
+    transaction open (a message's session has committed by then). Each rollback is a call to
+    aiosqlite's thread, one of about twenty a message makes."""
+    driver = record.driver_connection
+    if driver is None or driver.in_transaction:
+        dbapi_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
