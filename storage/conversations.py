@@ -11,6 +11,7 @@ usual form for the async session.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -33,12 +34,12 @@ _STATE_COLUMNS = (
     "channel", "external_id", "user_id", "flow", "step", "answers", "history", "paused",
     "started_at", "updated_at", "expires_at",
 )  # fmt: skip
+CONVERSATION_COLUMNS = tuple(_STATES.c[name] for name in _STATE_COLUMNS)
+"""What a conversation is read from (:func:`conversation_from_row`)."""
 _IDENTITY = (_STATES.c.channel == bindparam("channel")) & (
     _STATES.c.external_id == bindparam("external_id")
 )
-_LOAD: Select[Any] = (
-    select(*(_STATES.c[name] for name in _STATE_COLUMNS)).where(_IDENTITY).with_for_update()
-)
+_LOAD: Select[Any] = select(*CONVERSATION_COLUMNS).where(_IDENTITY).with_for_update()
 _DELETE: Delete = delete(_STATES).where(_IDENTITY)
 
 
@@ -84,8 +85,11 @@ async def load_conversation(
 def load_conversation_in(session: Session, channel: str, external_id: str) -> Conversation | None:
     """:func:`load_conversation` in a synchronous session."""
     found = session.execute(_LOAD, {"channel": channel, "external_id": external_id}).first()
-    if found is None:
-        return None
+    return None if found is None else conversation_from_row(found)
+
+
+def conversation_from_row(found: Sequence[Any]) -> Conversation:
+    """The conversation of a row of :data:`CONVERSATION_COLUMNS`, in that order."""
     row = dict(zip(_STATE_COLUMNS, found, strict=True))
     answers, history = dict(row.pop("answers")), list(row.pop("history"))
     return Conversation(**row, answers=answers, history=history)

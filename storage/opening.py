@@ -8,8 +8,9 @@ update is not counted. The conversation is read by a statement of its own, after
 row lock is held: two messages of one person then take their locks in the same order, and the
 second reads the conversation as the first left it (a statement sees what was committed before
 it began, and this one may have waited for the first message's commit). On SQLite, with no
-round trips and one writer at a time, they are four statements in a row, and a redelivered
-update stops after the first.
+round trips and one writer at a time, they are three statements in a row (the update record,
+the counter, then the sender and their conversation in one ``SELECT``: each statement costs
+several calls to aiosqlite's thread), and a redelivered update stops after the first.
 
 Either way the statements run in one ``AsyncSession.run_sync`` call: the synchronous session
 executes them one after the other, instead of one switch into and out of the async session per
@@ -18,6 +19,7 @@ statement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,11 +47,12 @@ from storage.access import (
     IdentityLookup,
     grants_query,
     lookup_from_rows_in,
-    lookup_identity_in,
 )
 from storage.conversations import (
+    CONVERSATION_COLUMNS,
     PROCESSED,
     Conversation,
+    conversation_from_row,
     load_conversation_in,
     mark_processed_in,
 )
@@ -102,12 +105,19 @@ def _open(
     count = None
     if window is not None:
         count = count_message_in(session, channel, external_id, now, window)
+    rows = session.execute(
+        _SENDER_AND_CONVERSATION, {"channel": channel, "external_id": external_id}
+    ).all()
     return Opening(
         True,
         count,
-        lookup_identity_in(session, channel, external_id),
-        load_conversation_in(session, channel, external_id),
+        lookup_from_rows_in(session, channel, external_id, _sender_rows(rows)),
+        conversation_from_row(rows[0][_SENDER_WIDTH:]) if rows[0][_SENDER_WIDTH] else None,
     )
+
+
+def _sender_rows(rows: Sequence[Any]) -> list[Any]:
+    return [row[:_SENDER_WIDTH] for row in rows if row[0] is not None]
 
 
 def _open_on_postgresql(
@@ -185,4 +195,35 @@ def _opening_statement() -> Select[Any]:
     )
 
 
+def _sender_and_conversation_statement() -> Select[Any]:
+    """SQLite: one row per grant of the sender (one row when they have none or are unknown):
+    the grant row of :func:`storage.access.grants_query`, then the conversation's columns
+    (NULL without one)."""
+    channel = bindparam("channel", type_=String())
+    external_id = bindparam("external_id", type_=String())
+    of_identity = and_(IDENTITIES.c.channel == channel, IDENTITIES.c.external_id == external_id)
+    sender = (
+        grants_query(of_identity, via_identity=True)
+        .add_columns(GRANTS.c.id.label("grant_id"))
+        .order_by(None)
+        .subquery("sender")
+    )
+    state = CONVERSATION_COLUMNS[0].table
+    conversation = (
+        select(*CONVERSATION_COLUMNS)
+        .where(state.c.channel == channel, state.c.external_id == external_id)
+        .subquery("conversation")
+    )
+    one = select(literal_column("1").label("one")).subquery("one")
+    return (
+        select(*list(sender.c)[:-1], *conversation.c)
+        .select_from(one)
+        .outerjoin(sender, true())
+        .outerjoin(conversation, true())
+        .order_by(sender.c.grant_id)
+    )
+
+
 _OPENING = _opening_statement()
+_SENDER_AND_CONVERSATION = _sender_and_conversation_statement()
+_SENDER_WIDTH = len(_SENDER_AND_CONVERSATION.selected_columns) - len(CONVERSATION_COLUMNS)
