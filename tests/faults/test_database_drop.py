@@ -98,7 +98,7 @@ async def assert_every_statement_can_fail_safely(
     replies = await bot.handle(Inbound(CADRE, message))
     statements = fault.count
     expected = await outcome(sessions, replies)
-    assert statements >= 3
+    assert statements >= 2  # at least the opening SELECT and saving the conversation
 
     for fail_at in range(1, statements + 1):
         bot = await fresh_conversation(engine, sessions, prefix)
