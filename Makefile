@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: setup demo test lint typecheck pytest i18n bench faults clean
+.PHONY: setup demo test lint typecheck pytest i18n bench faults upgrade-check clean
 
 $(READY): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -56,5 +56,17 @@ faults: $(READY)
 	GIAMNGHEO_JUNK_REQUESTS=10000 $(BIN)/pytest -q -p no:randomly \
 		tests/faults/test_malformed_requests.py tests/faults/test_webhook_hardening.py
 
+# The newest versions pyproject.toml allows, in a venv of their own (.venv-upgrade, made afresh),
+# then the test suite against them: a bug-fix release of a dependency that breaks us shows here
+# before a deployment installs it. `pip freeze` prints what was tested.
+UPGRADE_VENV := .venv-upgrade
+upgrade-check:
+	rm -rf $(UPGRADE_VENV)
+	$(PY) -m venv $(UPGRADE_VENV)
+	$(UPGRADE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(UPGRADE_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(UPGRADE_VENV)/bin/python -m pip freeze --exclude-editable
+	$(UPGRADE_VENV)/bin/pytest -q
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(UPGRADE_VENV) .mypy_cache .ruff_cache .pytest_cache

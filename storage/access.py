@@ -15,9 +15,9 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from poverty.text import normalize_phone
-from storage.direct import DirectStatement
 from storage.models import AdminUnit, Household, Identity, RoleGrant, User
 
 PHONE_CHANNELS = ("sms", "console")
@@ -75,13 +75,18 @@ class IdentityLookup:
 async def lookup_identity(session: AsyncSession, channel: str, external_id: str) -> IdentityLookup:
     """The user behind ``(channel, external_id)`` with their grants, in one query (every inbound
     message starts here). On SMS and the console a phone number also finds its user."""
+    return await session.run_sync(lookup_identity_in, channel, external_id)
+
+
+def lookup_identity_in(session: Session, channel: str, external_id: str) -> IdentityLookup:
+    """:func:`lookup_identity` in a synchronous session."""
     params = {"channel": channel, "external_id": external_id}
-    rows = (await _BY_IDENTITY.execute(session, params)).rows
-    return await lookup_from_rows(session, channel, external_id, rows)
+    rows = session.execute(_BY_IDENTITY, params).all()
+    return lookup_from_rows_in(session, channel, external_id, rows)
 
 
-async def lookup_from_rows(
-    session: AsyncSession, channel: str, external_id: str, rows: Sequence[Any]
+def lookup_from_rows_in(
+    session: Session, channel: str, external_id: str, rows: Sequence[Any]
 ) -> IdentityLookup:
     """The sender, from the rows of :func:`grants_query` for their identity (none when it is
     unknown); on SMS and the console a phone number also finds its user."""
@@ -89,7 +94,7 @@ async def lookup_from_rows(
     if found is None and channel in PHONE_CHANNELS:
         phone = normalize_phone(external_id)
         if phone is not None:
-            found = await _user_with_grants(session, _USERS.c.phone == phone)
+            found = _lookup(session.execute(grants_query(_USERS.c.phone == phone)).all())
     return found or IdentityLookup(None)
 
 
@@ -135,14 +140,12 @@ def grants_query(
     )
 
 
-_BY_IDENTITY = DirectStatement(
-    grants_query(
-        and_(
-            IDENTITIES.c.channel == bindparam("channel"),
-            IDENTITIES.c.external_id == bindparam("external_id"),
-        ),
-        via_identity=True,
-    )
+_BY_IDENTITY = grants_query(
+    and_(
+        IDENTITIES.c.channel == bindparam("channel"),
+        IDENTITIES.c.external_id == bindparam("external_id"),
+    ),
+    via_identity=True,
 )
 """Built once: it runs on every inbound message."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.bulk import insert_rows
+from storage.inserts import insert_rows
 from storage.models import Base
 
 AUDIT_COLUMNS = ("action", "entity", "entity_id", "details")

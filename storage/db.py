@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-
-from storage.sqlite_driver import one_trip_dbapi
+from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Partial, dialect-specific indexes that migration 0002 creates for the appendix reports; they are
@@ -43,23 +42,33 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, search_path: str | None = None, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection,
-    and aiosqlite the adapter of :mod:`storage.sqlite_driver` (one thread hop per statement).
+    """An async engine (SQLAlchemy's own ``aiosqlite`` or ``asyncpg`` dialect); SQLite gets WAL,
+    foreign keys and a busy timeout on every connection through the ``connect`` event.
 
     ``search_path`` puts a PostgreSQL connection in one schema (the tests use it to stay apart).
     """
     options: dict[str, Any] = {}
     if not is_sqlite(url):
         options.update(pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_MAX_OVERFLOW)
+    if is_sqlite(url):
+        options["pool_reset_on_return"] = None  # _sqlite_reset does it, see there
     if search_path and not is_sqlite(url):
         options["connect_args"] = {"server_settings": {"search_path": search_path}}
-    if url.startswith("sqlite+aiosqlite"):
-        options["module"] = one_trip_dbapi()
     engine = create_async_engine(url, echo=echo, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _sqlite_begin_before_savepoint)
+        event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
     return engine
+
+
+def _sqlite_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+    """The pool's reset of a connection that comes back: a rollback, skipped when SQLite has no
+    transaction open (a message's session has committed by then). Each rollback is a call to
+    aiosqlite's thread, one of about twenty a message makes."""
+    driver = record.driver_connection
+    if driver is None or driver.in_transaction:
+        dbapi_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -90,7 +99,7 @@ def dialect_insert(session: AsyncSession) -> Any:
     return insert_for(dialect_name(session))
 
 
-def dialect_name(session: AsyncSession) -> str:
+def dialect_name(session: AsyncSession | Session) -> str:
     return session.get_bind().dialect.name
 
 

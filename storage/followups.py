@@ -34,7 +34,7 @@ from poverty.followups import (
 from poverty.i18n import N_
 from poverty.standards import from_mask
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import insert_with_ids
+from storage.inserts import insert_with_ids
 from storage.models import Assessment, Base, FollowUp, Household, OfficialRecord
 
 CHECK_TO_COMPLETE = "bo_sung_kiem_tra"

@@ -13,9 +13,8 @@ Writes are Core bulk statements, executed many rows at a time, because a provinc
 hundred thousand households at once; the ORM unit of work is used only for the few new units.
 The importer hands over :class:`HouseholdColumns` (other callers give rows, turned into columns
 once); rows are planned column by column into plain tuples, new households get their ids with
-the insert (:func:`storage.bulk.insert_with_ids`), and the writes run pipelined
-(:func:`storage.bulk.pipelined`), so official records, audit rows and the follow-ups of new poor
-households are built and written without another query.
+the insert (:func:`storage.inserts.insert_with_ids`), so official records, audit rows and the
+follow-ups of new poor households are built and written without another query.
 """
 
 from __future__ import annotations
@@ -33,9 +32,9 @@ from poverty.i18n import N_
 from poverty.standards import INDICATOR_BITS, Area, standard_for_year, to_mask
 from poverty.text import fold
 from storage.audit import Actor, AuditEntry, record_audit
-from storage.bulk import insert_rows, insert_with_ids, pipelined
 from storage.db import chunks
 from storage.followups import open_followups_of_new, sync_followups
+from storage.inserts import insert_rows, insert_with_ids, larger_page_cache
 from storage.models import Base
 from storage.units import UnitTree
 
@@ -302,16 +301,15 @@ class HouseholdSaver:
         """Save ``rows`` as :func:`save_households` does; ``on_progress`` is called with the
         number of rows handed to the database so far.
 
-        Everything the rows are compared with is read first; the writes then follow without
-        waiting for one another (:func:`storage.bulk.pipelined`), so the rows of one chunk are
-        prepared while the database writes the last one.
+        Everything the rows are compared with is read first; the writes then follow chunk by
+        chunk (on SQLite with a page cache large enough for the indexes they touch).
         """
         given = rows if isinstance(rows, HouseholdColumns) else HouseholdColumns.of_rows(rows)
         latest = given.latest()
         await self._place(latest)
         known = await self._fetch(latest)
         result = SaveResult(0, 0, 0)
-        async with pipelined(self.session):
+        async with larger_page_cache(self.session):
             for start in range(0, len(latest), CHUNK):
                 chunk = latest.take(range(start, min(start + CHUNK, len(latest))))
                 result += await self._save_chunk(chunk, known)

@@ -8,12 +8,18 @@ update is not counted. The conversation is read by a statement of its own, after
 row lock is held: two messages of one person then take their locks in the same order, and the
 second reads the conversation as the first left it (a statement sees what was committed before
 it began, and this one may have waited for the first message's commit). On SQLite, with no
-round trips and one writer at a time, they are four direct statements in a row, and a
-redelivered update stops after the first.
+round trips and one writer at a time, they are three statements in a row (the update record,
+the counter, then the sender and their conversation in one ``SELECT``: each statement costs
+several calls to aiosqlite's thread), and a redelivered update stops after the first.
+
+Either way the statements run in one ``AsyncSession.run_sync`` call: the synchronous session
+executes them one after the other, instead of one switch into and out of the async session per
+statement.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,19 +39,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.access import (
     GRANTS,
     IDENTITIES,
     IdentityLookup,
     grants_query,
-    lookup_from_rows,
-    lookup_identity,
+    lookup_from_rows_in,
 )
-from storage.conversations import PROCESSED, Conversation, load_conversation, mark_processed
+from storage.conversations import (
+    CONVERSATION_COLUMNS,
+    PROCESSED,
+    Conversation,
+    conversation_from_row,
+    load_conversation_in,
+    mark_processed_in,
+)
 from storage.db import dialect_name
-from storage.direct import DirectStatement
-from storage.rates import RATES, count_message, counting_upsert, window_start
+from storage.rates import RATES, count_message_in, counting_upsert, window_start
 from storage.types import UTCDateTime
 
 
@@ -75,23 +87,41 @@ async def open_message(
 ) -> Opening:
     """Record ``update_id`` (when given), count the message in ``window`` (when given), and read
     the sender and their conversation, in the session's transaction."""
+    return await session.run_sync(_open, channel, external_id, update_id, now, window)
+
+
+def _open(
+    session: Session,
+    channel: str,
+    external_id: str,
+    update_id: str | None,
+    now: datetime,
+    window: timedelta | None,
+) -> Opening:
     if dialect_name(session) == "postgresql":
-        return await _open_on_postgresql(session, channel, external_id, update_id, now, window)
-    if update_id is not None and not await mark_processed(session, channel, update_id, now):
+        return _open_on_postgresql(session, channel, external_id, update_id, now, window)
+    if update_id is not None and not mark_processed_in(session, channel, update_id, now):
         return REDELIVERED
     count = None
     if window is not None:
-        count = await count_message(session, channel, external_id, now, window)
+        count = count_message_in(session, channel, external_id, now, window)
+    rows = session.execute(
+        _SENDER_AND_CONVERSATION, {"channel": channel, "external_id": external_id}
+    ).all()
     return Opening(
         True,
         count,
-        await lookup_identity(session, channel, external_id),
-        await load_conversation(session, channel, external_id),
+        lookup_from_rows_in(session, channel, external_id, _sender_rows(rows)),
+        conversation_from_row(rows[0][_SENDER_WIDTH:]) if rows[0][_SENDER_WIDTH] else None,
     )
 
 
-async def _open_on_postgresql(
-    session: AsyncSession,
+def _sender_rows(rows: Sequence[Any]) -> list[Any]:
+    return [row[:_SENDER_WIDTH] for row in rows if row[0] is not None]
+
+
+def _open_on_postgresql(
+    session: Session,
     channel: str,
     external_id: str,
     update_id: str | None,
@@ -106,7 +136,7 @@ async def _open_on_postgresql(
         "window_start": window_start(now, window) if window is not None else now,
         "counting": window is not None,
     }
-    rows = (await _OPENING.execute(session, parameters)).rows
+    rows = session.execute(_OPENING, parameters).all()
     fresh, count = rows[0][:2]
     if update_id is not None and not fresh:
         return REDELIVERED
@@ -114,8 +144,8 @@ async def _open_on_postgresql(
     return Opening(
         True,
         count,
-        await lookup_from_rows(session, channel, external_id, senders),
-        await load_conversation(session, channel, external_id),
+        lookup_from_rows_in(session, channel, external_id, senders),
+        load_conversation_in(session, channel, external_id),
     )
 
 
@@ -165,4 +195,35 @@ def _opening_statement() -> Select[Any]:
     )
 
 
-_OPENING = DirectStatement(_opening_statement())
+def _sender_and_conversation_statement() -> Select[Any]:
+    """SQLite: one row per grant of the sender (one row when they have none or are unknown):
+    the grant row of :func:`storage.access.grants_query`, then the conversation's columns
+    (NULL without one)."""
+    channel = bindparam("channel", type_=String())
+    external_id = bindparam("external_id", type_=String())
+    of_identity = and_(IDENTITIES.c.channel == channel, IDENTITIES.c.external_id == external_id)
+    sender = (
+        grants_query(of_identity, via_identity=True)
+        .add_columns(GRANTS.c.id.label("grant_id"))
+        .order_by(None)
+        .subquery("sender")
+    )
+    state = CONVERSATION_COLUMNS[0].table
+    conversation = (
+        select(*CONVERSATION_COLUMNS)
+        .where(state.c.channel == channel, state.c.external_id == external_id)
+        .subquery("conversation")
+    )
+    one = select(literal_column("1").label("one")).subquery("one")
+    return (
+        select(*list(sender.c)[:-1], *conversation.c)
+        .select_from(one)
+        .outerjoin(sender, true())
+        .outerjoin(conversation, true())
+        .order_by(sender.c.grant_id)
+    )
+
+
+_OPENING = _opening_statement()
+_SENDER_AND_CONVERSATION = _sender_and_conversation_statement()
+_SENDER_WIDTH = len(_SENDER_AND_CONVERSATION.selected_columns) - len(CONVERSATION_COLUMNS)

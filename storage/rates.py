@@ -13,9 +13,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.db import dialect_name, insert_for
-from storage.direct import DirectStatement
 from storage.models import MessageRate
 
 RATES = cast(Table, MessageRate.__table__)
@@ -29,14 +29,14 @@ def window_start(now: datetime, window: timedelta) -> datetime:
 
 
 @cache
-def _count_statement(dialect: str) -> DirectStatement:
+def _count_statement(dialect: str) -> Any:
     """Built once per dialect (it runs on every message), with bound parameters."""
     start = bindparam("window_start", type_=RATES.c.window_start.type)
     insert = insert_for(dialect)(RATES).values(
         channel=bindparam("channel"), external_id=bindparam("external_id"), window_start=start,
         count=1,
     )  # fmt: skip
-    return DirectStatement(counting_upsert(insert))
+    return counting_upsert(insert)
 
 
 def counting_upsert(insert: Any) -> Any:
@@ -58,10 +58,16 @@ async def count_message(
 ) -> int:
     """Count one more message of this identity; the number in the current window, this one
     included."""
+    return await session.run_sync(count_message_in, channel, external_id, now, window)
+
+
+def count_message_in(
+    session: Session, channel: str, external_id: str, now: datetime, window: timedelta
+) -> int:
+    """:func:`count_message` in a synchronous session."""
     values = {
         "channel": channel,
         "external_id": external_id,
         "window_start": window_start(now, window),
     }
-    result = await _count_statement(dialect_name(session)).execute(session, values)
-    return int(result.rows[0][0])
+    return int(session.execute(_count_statement(dialect_name(session)), values).scalar_one())

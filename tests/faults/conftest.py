@@ -1,28 +1,36 @@
 """Helpers shared by the fault tests: a whole-database snapshot to compare before and after a
-fault, a fault injector that breaks the Nth statement a database engine runs, and the split of
-the hostile-input flows between processes."""
+fault, a fault injector that breaks the Nth statement or the COMMIT of a database engine, and the
+split of the hostile-input flows between processes."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_cursor
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Connection, event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import Base
-from storage.sqlite_driver import OneTripConnection, Outcome
 
 Snapshot = dict[str, list[str]]
 HOSTILE_TEST = "test_hostile_input_at_every_step_never_crashes_and_refused_input_changes_nothing"
 SLOW_FLOWS = ("summary", "support_summary")
 """Flows whose answers build a chart or a workbook: about twice the time per input."""
+# A COMMIT that SQLite itself refuses: a row breaking a deferred foreign key, in two temporary
+# tables of the connection (gone with the rollback that follows).
+_SQLITE_FAILING_COMMIT = (
+    "PRAGMA defer_foreign_keys = ON",
+    "CREATE TEMP TABLE IF NOT EXISTS fault_parent (id INTEGER PRIMARY KEY)",
+    "CREATE TEMP TABLE IF NOT EXISTS fault_child (parent_id INTEGER REFERENCES fault_parent (id))",
+    "INSERT INTO fault_child (parent_id) VALUES (-1)",
+)
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> Snapshot:
@@ -40,27 +48,36 @@ def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 class StatementFault:
-    """Counts the statements an engine runs and breaks the ``fail_at``-th one (1-based).
+    """Counts the statements an engine runs and breaks the ``fail_at``-th one (1-based), or
+    breaks the next COMMIT (:meth:`arm_commit`).
 
-    On SQLite the driver fails the statement (``sqlite3.OperationalError``, the way a disk or
-    lock failure surfaces). On PostgreSQL the session's server process is ended with
-    ``pg_terminate_backend`` from another connection just before the statement, so the
-    statement meets a dead connection, as when the database restarts or the network drops.
-    Either way the fault sits in the driver (the one-trip SQLite driver, SQLAlchemy's asyncpg
-    cursor), which runs both what SQLAlchemy executes and the engine's direct statements
-    (:mod:`storage.direct`).
+    It listens to SQLAlchemy's ``before_cursor_execute`` and ``commit`` events of the engine, so
+    it sees every statement and every COMMIT the application sends. On SQLite a statement
+    fails with ``sqlite3.OperationalError`` (the way a disk or lock failure surfaces), and a
+    COMMIT fails in SQLite itself (a deferred foreign key broken in a temporary table). On
+    PostgreSQL the session's server process is ended with ``pg_terminate_backend`` from
+    another connection just before the statement or the COMMIT, so it meets a dead connection,
+    as when the database restarts or the network drops.
     """
 
-    def __init__(self, admin_dsn: str | None) -> None:
+    def __init__(self, engine: AsyncEngine, admin_dsn: str | None) -> None:
+        self.engine = engine
         self.admin_dsn = admin_dsn
         self.count = 0
         self.fail_at: int | None = None
+        self.fail_commit = False
         self.fired = False
 
     def arm(self, fail_at: int | None) -> None:
         self.count = 0
         self.fail_at = fail_at
+        self.fail_commit = False
         self.fired = False
+
+    def arm_commit(self) -> None:
+        """Break the next COMMIT (and no statement)."""
+        self.arm(None)
+        self.fail_commit = True
 
     def _fails_now(self) -> bool:
         self.count += 1
@@ -69,49 +86,63 @@ class StatementFault:
         self.fired = True
         return True
 
+    def _before_statement(self, connection: Connection, *_: Any) -> None:
+        if not self._fails_now():
+            return
+        if self.admin_dsn is None:
+            raise sqlite3.OperationalError("disk I/O error")
+        _terminate_backend(self.admin_dsn, connection)
+
+    def _before_commit(self, connection: Connection) -> None:
+        if not self.fail_commit:
+            return
+        self.fail_commit = False
+        self.fired = True
+        if self.admin_dsn is not None:
+            _terminate_backend(self.admin_dsn, connection)
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        cursor = dbapi_connection.cursor()
+        try:
+            for statement in _SQLITE_FAILING_COMMIT:
+                cursor.execute(statement)
+        finally:
+            cursor.close()
+
     @contextmanager
     def installed(self) -> Iterator[StatementFault]:
-        if self.admin_dsn is None:
-            fault = self._in_the_sqlite_driver()
-        else:
-            fault = self._before_each_postgresql_statement(self.admin_dsn)
-        with fault:
+        target = self.engine.sync_engine
+        event.listen(target, "before_cursor_execute", self._before_statement)
+        event.listen(target, "commit", self._before_commit)
+        try:
             yield self
-
-    @contextmanager
-    def _in_the_sqlite_driver(self) -> Iterator[None]:
-        original = OneTripConnection.trip
-
-        async def trip(connection: OneTripConnection, *arguments: Any) -> Outcome:
-            if self._fails_now():
-                raise sqlite3.OperationalError("disk I/O error")
-            return await original(connection, *arguments)
-
-        OneTripConnection.trip = trip  # type: ignore[method-assign]
-        try:
-            yield
         finally:
-            OneTripConnection.trip = original  # type: ignore[method-assign]
+            event.remove(target, "before_cursor_execute", self._before_statement)
+            event.remove(target, "commit", self._before_commit)
 
-    @contextmanager
-    def _before_each_postgresql_statement(self, dsn: str) -> Iterator[None]:
-        original = AsyncAdapt_asyncpg_cursor._prepare_and_execute
 
-        async def prepare_and_execute(cursor: Any, *arguments: Any) -> Any:
-            if self._fails_now():
-                pid = cursor._adapt_connection._connection.get_server_pid()
-                await _terminate_backend(dsn, pid)
-            return await original(cursor, *arguments)
+def _terminate_backend(dsn: str, connection: Connection) -> None:
+    """End the server process of ``connection`` and wait until it is gone. The event runs
+    synchronously on the event loop's thread, so the other connection is made on a thread of
+    its own, with its own loop."""
+    pid = connection.connection.driver_connection.get_server_pid()  # asyncpg's Connection
+    failure: list[BaseException] = []
 
-        AsyncAdapt_asyncpg_cursor._prepare_and_execute = prepare_and_execute
+    def terminate() -> None:
         try:
-            yield
-        finally:
-            AsyncAdapt_asyncpg_cursor._prepare_and_execute = original
+            asyncio.run(_terminate(dsn, pid))
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=terminate)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
-async def _terminate_backend(dsn: str, pid: int) -> None:
-    """End server process ``pid`` and wait until it is gone."""
+async def _terminate(dsn: str, pid: int) -> None:
     connection = await asyncpg.connect(dsn)
     try:
         assert await connection.fetchval("SELECT pg_terminate_backend($1, 5000)", pid)

@@ -1,5 +1,6 @@
 """The database connection dropped in the middle of a message, at every statement the message
-runs (SQLite: the driver fails; PostgreSQL: the server process is terminated).
+runs and at its COMMIT (SQLite: the statement or the COMMIT fails; PostgreSQL: the server
+process is terminated).
 
 Each message is one transaction, so whatever statement fails the stored state is exactly what
 it was before the message; the person gets a short apology from the channel, and sending the
@@ -51,8 +52,8 @@ class Outcome:
 
 
 @pytest.fixture
-def fault(database_url: str) -> Iterator[StatementFault]:
-    with StatementFault(admin_dsn(database_url)).installed() as installed:
+def fault(engine: AsyncEngine, database_url: str) -> Iterator[StatementFault]:
+    with StatementFault(engine, admin_dsn(database_url)).installed() as installed:
         yield installed
 
 
@@ -97,7 +98,7 @@ async def assert_every_statement_can_fail_safely(
     replies = await bot.handle(Inbound(CADRE, message))
     statements = fault.count
     expected = await outcome(sessions, replies)
-    assert statements >= 3
+    assert statements >= 2  # at least the opening SELECT and saving the conversation
 
     for fail_at in range(1, statements + 1):
         bot = await fresh_conversation(engine, sessions, prefix)
@@ -130,6 +131,30 @@ async def test_dropped_connection_while_saving_the_check_writes_no_assessment_or
     prefix = [*START, *ANSWERS_AFTER_HOUSEHOLD]
     statements = await assert_every_statement_can_fail_safely(engine, sessions, fault, prefix, "co")
     assert statements > 8  # the assessment, the household, follow-ups and audit rows
+
+
+async def test_a_failed_commit_stores_nothing_and_the_retry_is_stored_once(
+    engine: AsyncEngine, sessions: Sessions, fault: StatementFault
+) -> None:
+    """The message that saves the check: its COMMIT fails, nothing of it is stored (not the
+    assessment, not the audit rows, not the conversation's step), and sending it again stores
+    it exactly once, as an undisturbed run does."""
+    prefix = [*START, *ANSWERS_AFTER_HOUSEHOLD]
+    bot = await fresh_conversation(engine, sessions, prefix)
+    fault.arm(None)
+    expected = await outcome(sessions, await bot.handle(Inbound(CADRE, "co")))
+    assert expected.rows[0] == 1  # the undisturbed run stores one assessment
+
+    bot = await fresh_conversation(engine, sessions, prefix)
+    before = await snapshot(sessions)
+    fault.arm_commit()
+    with pytest.raises(exc.DBAPIError):
+        await bot.handle(Inbound(CADRE, "co"))
+    assert fault.fired
+    assert changed_tables(before, await snapshot(sessions)) == []
+
+    again = await outcome(sessions, await bot.handle(Inbound(CADRE, "co")))
+    assert again == expected
 
 
 async def test_console_apologises_for_a_dropped_connection_and_the_next_line_continues(
@@ -187,3 +212,36 @@ async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_i
         await telegram.session.close()
     assert reply.text.startswith("Có thành viên nào trong độ tuổi lao động")
     assert fake.sent(chat)[-1].text.startswith("Có thành viên nào trong độ tuổi lao động")
+
+
+async def test_telegram_update_whose_commit_failed_is_answered_once_when_redelivered(
+    engine: AsyncEngine, sessions: Sessions, fault: StatementFault, fake: FakeTelegram
+) -> None:
+    chat = 5004
+    await fresh_conversation(engine, sessions, [])
+    async with sessions() as session, session.begin():
+        cadre = await session.scalar(
+            select(Identity.user_id).where(Identity.external_id == "cadre")
+        )
+        session.add(
+            Identity(user_id=cadre, channel="telegram", external_id=str(chat), created_at=FIXED_NOW)
+        )
+    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK])
+    telegram = build_bot("123456:TEST", fake.url)
+    try:
+        await converse(telegram, bot, chat, "kiem tra", 1)
+        await converse(telegram, bot, chat, "TL00001", 2)
+        fault.arm_commit()
+        assert await converse(telegram, bot, chat, "1200000", 3) == []
+        assert fault.fired
+        fault.arm(None)
+        assert fake.sent(chat)[-1].text == APOLOGY
+        [reply] = await converse(telegram, bot, chat, "1200000", 3)  # not lost
+        assert await converse(telegram, bot, chat, "1200000", 3) == []  # not doubled
+    finally:
+        await telegram.session.close()
+    assert reply.text.startswith("Có thành viên nào trong độ tuổi lao động")
+    async with sessions() as session:
+        conversation = await load_conversation(session, "telegram", str(chat))
+    assert conversation is not None
+    assert conversation.history.count("thu_nhap") == 1

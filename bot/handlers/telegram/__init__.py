@@ -11,7 +11,3 @@
 No business rule lives here: what to ask, who may see what and what is stored are the
 engine's and the flows' (``bot/flows``).
 """
-
-from bot.handlers.telegram.lazy_models import defer_aiogram_builds
-
-defer_aiogram_builds()  # before any module of this package imports aiogram

@@ -1,6 +1,6 @@
-"""The engine's per-message statements (:mod:`storage.direct`) read and write what SQLAlchemy
-would, inside the session's transaction, on SQLite and PostgreSQL alike, without going through
-SQLAlchemy's execution layer."""
+"""The engine's per-message statements (conversations, processed updates, the flood counter,
+the sender) read and write inside the session's transaction, on SQLite and PostgreSQL alike,
+and go through SQLAlchemy's execution, where its events (and the fault suite) see them."""
 
 from __future__ import annotations
 
@@ -47,10 +47,10 @@ def conversation(now: datetime, **changes: Any) -> Conversation:
 
 @contextmanager
 def statements_executed(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The statements that went through SQLAlchemy's execution layer inside the block."""
+    """The statements SQLAlchemy's ``before_cursor_execute`` event saw inside the block."""
     seen: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
@@ -60,7 +60,7 @@ def statements_executed(engine: AsyncEngine) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-async def test_a_saved_conversation_reads_back_equal_through_both_paths(
+async def test_a_saved_conversation_reads_back_equal_by_statement_and_by_orm(
     sessions: Sessions, now: datetime
 ) -> None:
     saved = conversation(now)
@@ -198,7 +198,7 @@ async def test_a_broken_constraint_is_sqlalchemys_integrity_error_and_rolls_back
     assert rows == []
 
 
-async def test_the_engine_statements_skip_sqlalchemy_execution(
+async def test_every_per_message_statement_is_seen_by_sqlalchemy_events(
     sessions: Sessions, engine: AsyncEngine, now: datetime
 ) -> None:
     with statements_executed(engine) as executed:
@@ -210,4 +210,5 @@ async def test_the_engine_statements_skip_sqlalchemy_execution(
             await save_conversation(session, conversation(now))
             await delete_conversation(session, "telegram", "10001")
 
-    assert executed == []
+    kinds = [statement.split()[0] for statement in executed]
+    assert kinds == ["INSERT", "INSERT", "SELECT", "SELECT", "INSERT", "DELETE"]
