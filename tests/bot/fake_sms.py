@@ -41,20 +41,20 @@ class FakeSmsGateway:
     delivered: list[Sent] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
     retry_after: str = "7"
-    _server: LocalServer = field(default_factory=LocalServer)
+    _local: LocalServer = field(default_factory=LocalServer)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def port(self) -> int:
-        return self._server.port
+        return self._local.port
 
     @property
     def url(self) -> str:
-        return f"{self._server.url}/send"
+        return f"{self._local.url}/send"
 
     @property
     def smsgate_url(self) -> str:
-        return f"{self._server.url}/3rdparty/v1/messages"
+        return f"{self._local.url}/3rdparty/v1/messages"
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
@@ -69,11 +69,11 @@ class FakeSmsGateway:
         app = web.Application()
         app.router.add_post("/send", self._generic)
         app.router.add_post("/3rdparty/v1/messages", self._smsgate)
-        await self._server.start(app)
+        await self._local.start(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._server.stop()
+        await self._local.stop()
 
     async def _generic(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -75,7 +75,7 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._server = LocalServer()
+        self._local = LocalServer()
         self._closing = False
         self._failures: list[tuple[int, dict[str, Any]]] = []
         self.files: dict[str, bytes] = {}
@@ -83,24 +83,24 @@ class FakeTelegram:
 
     @property
     def port(self) -> int:
-        return self._server.port
+        return self._local.port
 
     @property
     def url(self) -> str:
-        return self._server.url
+        return self._local.url
 
     async def __aenter__(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/photos/{file_id}", self._file)
-        await self._server.start(app)
+        await self._local.start(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self._closing = True
         async with self._changed:
             self._changed.notify_all()
-        await self._server.stop()
+        await self._local.stop()
 
     # --- what tests do -------------------------------------------------------------------
 

@@ -144,15 +144,15 @@ class FakeZalo:
         self.refresh_token = "refresh-0"
         self._failures: list[int] = []
         self._changed = asyncio.Condition()
-        self._server = LocalServer()
+        self._local = LocalServer()
 
     @property
     def port(self) -> int:
-        return self._server.port
+        return self._local.port
 
     @property
     def url(self) -> str:
-        return self._server.url
+        return self._local.url
 
     @property
     def oauth_url(self) -> str:
@@ -173,11 +173,11 @@ class FakeZalo:
         app.router.add_get("/photos/{name}", self._photo)
         app.router.add_post(UPLOAD_IMAGE_PATH, self._upload)
         app.router.add_post(UPLOAD_FILE_PATH, self._upload)
-        await self._server.start(app)
+        await self._local.start(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._server.stop()
+        await self._local.stop()
 
     # --- what tests do -------------------------------------------------------------------
 
