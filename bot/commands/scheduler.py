@@ -132,8 +132,8 @@ def scheduler(
     ] = 300.0,
     calendar_file: CalendarOption = None,
 ) -> None:
-    configure_logging()
     settings = Settings()
+    configure_logging(fmt=settings.log_format)
     calendar = load_calendar(calendar_file)
 
     async def go() -> None:
