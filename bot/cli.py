@@ -16,6 +16,7 @@ from sqlalchemy.exc import (
 
 from bot.commands import (
     assess,
+    backup,
     chat,
     costs,
     database,
@@ -64,6 +65,7 @@ costs.register(app)
 support.register(app)
 review.register(app)
 units.register(app)
+backup.register(app)
 
 
 SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
