@@ -17,9 +17,10 @@ update per second, so each types about every two seconds.
 
 An update's time runs from the moment its POST starts to the moment the fake Bot API receives
 the first reply to that chat. *Lost*: no reply within the grace period (or the webhook did not
-answer 200). *Answered twice*: the same reply arrived twice for one update. CPU is read from
-``/proc`` over the measured window: each worker, the PostgreSQL server (all its processes) and
-this generator (which also runs the fake Bot API), in percent of one core.
+answer 200 within it). *Answered twice*: the same reply arrived twice for one update. CPU is
+read from ``/proc`` over the measured window: each worker, the PostgreSQL server (every process
+named ``postgres``, so other work on the same server counts too) and this generator (which also
+runs the fake Bot API), in percent of one core.
 
     .venv/bin/python -m bench.load --workers 2 --rate 100 --seconds 300 \\
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test [--households 1000000]
@@ -357,7 +358,7 @@ class Load:
         try:
             async with http.post(url, json=body, headers=headers) as response:
                 update.refused = response.status != 200
-        except aiohttp.ClientError:
+        except (aiohttp.ClientError, TimeoutError):
             update.refused = True
 
     async def run(self, rate: float, seconds: float, warm_up: float) -> tuple[float, float]:
@@ -366,7 +367,8 @@ class Load:
         interval = 1 / rate
         sending: set[asyncio.Task[None]] = set()
         connector = aiohttp.TCPConnector(limit=0)
-        async with aiohttp.ClientSession(connector=connector) as http:
+        timeout = aiohttp.ClientTimeout(total=GRACE_SECONDS)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
             started = time.perf_counter()
             warm = round(warm_up * rate)
             total = warm + round(seconds * rate)
