@@ -18,9 +18,9 @@ update per second, so each types about every two seconds.
 An update's time runs from the moment its POST starts to the moment the fake Bot API receives
 the first reply to that chat. *Lost*: no reply within the grace period (or the webhook did not
 answer 200 within it). *Answered twice*: the same reply arrived twice for one update. CPU is
-read from ``/proc`` over the measured window: each worker, the PostgreSQL server (every process
-named ``postgres``, so other work on the same server counts too) and this generator (which also
-runs the fake Bot API), in percent of one core.
+read from ``/proc`` over the measured window: each worker, the PostgreSQL backends serving the
+workers (found by their client ports) and this generator (which also runs the fake Bot API), in
+percent of one core.
 
     .venv/bin/python -m bench.load --workers 2 --rate 100 --seconds 300 \\
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test [--households 1000000]
@@ -119,8 +119,13 @@ def cadre_script(cadre: int, households: int, rng: random.Random) -> Iterator[tu
     """Endless: a household check of the cadre's commune, then look-ups."""
     commune = cadre % COMMUNES
     per_commune = households // COMMUNES
+    lookups_first = rng.random() < 0.5  # so that a short run has its share of look-ups
     while True:
         code = f"B{commune * per_commune + rng.randint(1, per_commune)}"
+        if lookups_first:
+            yield "lookup:topic", "vay von"
+            yield "lookup:topic", "bao hiem y te"
+            lookups_first = False
         yield "check:start", "kiem tra"
         yield "check:code", code
         for number, answer in enumerate(ANSWERS):
@@ -247,42 +252,76 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_cpu_seconds() -> float:
-    """All processes named ``postgres`` (the server and its backends), gone ones excepted."""
-    total = 0.0
+def _local_ports(pid: int) -> set[int]:
+    """The local TCP ports of a process's sockets (its connections to PostgreSQL among them)."""
+    inodes = set()
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return set()
+    for fd in descriptors:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def backend_cpu_seconds(workers: Sequence[int]) -> dict[int, float]:
+    """CPU time of each PostgreSQL backend serving the workers: a backend's command line names
+    its client's address and port (``postgres: … 127.0.0.1(51234) idle``)."""
+    ports = set().union(*(_local_ports(pid) for pid in workers))
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if stat.split("(", 1)[1].split(")", 1)[0] == "postgres":
-            total += cpu_seconds(int(entry.name))
-    return total
+        if not command.startswith("postgres:") or "(" not in command:
+            continue
+        port = command.split("(", 1)[1].split(")", 1)[0]
+        if port.isdigit() and int(port) in ports:
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
 
 
 @dataclass
 class Cpu:
     workers: list[float]
-    postgres: float
+    backends: dict[int, float]
     generator: float
 
     @classmethod
     def now(cls, workers: Sequence[Worker]) -> Cpu:
+        pids = [w.process.pid for w in workers]
         return cls(
-            [cpu_seconds(w.process.pid) for w in workers],
-            postgres_cpu_seconds(),
-            cpu_seconds(os.getpid()),
+            [cpu_seconds(p) for p in pids], backend_cpu_seconds(pids), cpu_seconds(os.getpid())
         )
+
+    @property
+    def postgres(self) -> float:
+        return sum(self.backends.values())
 
     def since(self, start: Cpu, seconds: float) -> Cpu:
         def share(end: float, begin: float) -> float:
             return 100 * (end - begin) / seconds
 
+        backends = {
+            pid: share(end, start.backends.get(pid, 0.0)) for pid, end in self.backends.items()
+        }
         return Cpu(
             [share(e, b) for e, b in zip(self.workers, start.workers, strict=True)],
-            share(self.postgres, start.postgres),
+            backends,
             share(self.generator, start.generator),
         )
 
