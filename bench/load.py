@@ -119,13 +119,8 @@ def cadre_script(cadre: int, households: int, rng: random.Random) -> Iterator[tu
     """Endless: a household check of the cadre's commune, then look-ups."""
     commune = cadre % COMMUNES
     per_commune = households // COMMUNES
-    lookups_first = rng.random() < 0.5  # so that a short run has its share of look-ups
     while True:
         code = f"B{commune * per_commune + rng.randint(1, per_commune)}"
-        if lookups_first:
-            yield "lookup:topic", "vay von"
-            yield "lookup:topic", "bao hiem y te"
-            lookups_first = False
         yield "check:start", "kiem tra"
         yield "check:code", code
         for number, answer in enumerate(ANSWERS):
