@@ -1,8 +1,9 @@
 """``make bench``: every benchmark in turn, then one table of their figures beside their goals.
 
 Each module keeps its own command line (``python -m bench.flow 50``); here they run with their
-defaults, each printing its lines as it finishes. The appendix benchmark needs the local
-PostgreSQL (``bench.report --database-url``).
+defaults, each printing its lines as it finishes. The appendix and load benchmarks need the local
+PostgreSQL (``bench.report --database-url``; ``bench.load`` runs 2 workers at 20 updates/s for 10
+seconds by default).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ BENCHMARKS = (
     "bench.telegram",
     "bench.dispatch",
     "bench.memory",
+    "bench.load",
 )
 Runner = Callable[[Sequence[str]], list[Figure]]
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import (
 
 from bot.commands import (
     assess,
+    backup,
     chat,
     costs,
     database,
@@ -66,6 +67,7 @@ support.register(app)
 review.register(app)
 units.register(app)
 policies.register(app)
+backup.register(app)
 
 
 SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     flood_limit_per_minute: int = 30
     """Messages one chat identity may send per minute before the bot asks them to slow down."""
 
+    log_format: Literal["text", "json"] = "text"
+    """``json``: one JSON object per log line (time, level, logger, message) for a log
+    collector; the messages are the same, never a phone number, a name or a message's text."""
+
     http_host: str = "127.0.0.1"
     http_port: int = 8080
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from poverty.calendar import ReportCalendar
 from scheduler.dispatcher import DispatchConfig, Dispatcher
 from scheduler.quiet import QuietHours
+from scheduler.reminders import PlanResult
 from scheduler.sending import Sender
 from scheduler.texts import Translate
 from scheduler.tick import TickResult, tick
@@ -44,6 +45,8 @@ class SchedulerService:
     translate: Translate = str
     tick_every: float = 300.0
     plans: bool = True
+    on_plan: Callable[[PlanResult], None] | None = None
+    """Told what each tick planned (the process's metrics count it)."""
     _scheduler: AsyncIOScheduler | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _dispatching: asyncio.Task[object] | None = None
@@ -51,6 +54,8 @@ class SchedulerService:
     async def tick_now(self) -> TickResult:
         result = await tick(self.sessions, self.calendar, self.clock(), self.translate)
         log.info("tick ran=%s %s", result.ran, result.plan)
+        if self.on_plan is not None:
+            self.on_plan(result.plan)
         return result
 
     def start(self) -> None:
@@ -97,6 +102,7 @@ async def start_scheduler(
     translate: Translate = str,
     dispatch: DispatchConfig | None = None,
     plans: bool = True,
+    on_plan: Callable[[PlanResult], None] | None = None,
 ) -> SchedulerService:
     """What ``giamngheo run`` calls once its loop runs; call ``await service.stop()`` on exit."""
     service = SchedulerService(
@@ -108,6 +114,7 @@ async def start_scheduler(
         dispatch=dispatch or DispatchConfig(),
         translate=translate,
         plans=plans,
+        on_plan=on_plan,
     )
     service.start()
     return service

@@ -258,3 +258,22 @@ async def count_by_state(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
     )
     return {state: count for state, count in rows}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The queue as an operator watches it: how many rows are not sent yet, and since when the
+    oldest one that is due has waited (``None`` when none is due)."""
+
+    unsent: int
+    oldest_due: datetime | None
+
+
+async def waiting(session: AsyncSession, now: datetime) -> Waiting:
+    """Two aggregates over the unsent rows only (the ``state, next_try_at`` index)."""
+    unsent = OutboxMessage.state.in_(("pending", "sending"))
+    count = await session.scalar(select(func.count()).where(unsent))
+    oldest = await session.scalar(
+        select(func.min(OutboxMessage.next_try_at)).where(unsent, OutboxMessage.next_try_at <= now)
+    )
+    return Waiting(int(count or 0), oldest)

@@ -37,6 +37,7 @@ from bot.flows.engine import Engine, FloodLimit
 from bot.handlers.http import Route, build_app, start_http
 from bot.i18n import _, __
 from bot.logs import configure_logging
+from bot.metrics import MeasuredEngine, MeasuredSender, Metrics
 from bot.runtime import Runtime, freeze_start_up_heap, open_runtime, run
 from bot.settings import Settings
 from poverty.calendar import load_calendar
@@ -113,7 +114,7 @@ def run_command(
     if problem is not None:
         typer.secho(problem, err=True, fg=typer.colors.RED)
         raise typer.Exit(1)
-    configure_logging()
+    configure_logging(fmt=settings.log_format)
     run(serve(settings, webhook))
     typer.echo(_(STOPPED), err=True)
 
@@ -241,7 +242,10 @@ async def serve(settings: Settings, webhook: str | None) -> None:
             loop.add_signal_handler(signum, stop.set)
     async with open_runtime(settings) as rt:
         limit = FloodLimit(settings.flood_limit_per_minute, timedelta(minutes=1))
-        engine = Engine(rt.sessions, rt.now, registered_flows(), tz=rt.tz, flood_limit=limit)
+        metrics = Metrics()
+        engine = MeasuredEngine(
+            metrics, rt.sessions, rt.now, registered_flows(), tz=rt.tz, flood_limit=limit
+        )
         channels: list[Served] = []
         for build in CHANNELS:
             built = {channel.name: channel.sender for channel in channels}
@@ -254,13 +258,16 @@ async def serve(settings: Settings, webhook: str | None) -> None:
                 rt.sessions,
                 load_calendar(timezone=settings.timezone),
                 rt.now,
-                ChannelRouter({channel.name: channel.sender for channel in channels}),
+                ChannelRouter(
+                    {channel.name: MeasuredSender(channel.sender, metrics) for channel in channels}
+                ),
                 worker=f"{socket.gethostname()}:{os.getpid()}",
                 translate=_,
                 plans=settings.plan_reminders,
+                on_plan=metrics.planned,
             )
             try:
-                await _serve_channels(settings, channels, stop)
+                await _serve_channels(settings, channels, stop, rt, metrics)
             finally:
                 await scheduler.stop()
         finally:
@@ -268,11 +275,15 @@ async def serve(settings: Settings, webhook: str | None) -> None:
                 await channel.close()
 
 
-async def _serve_channels(settings: Settings, channels: list[Served], stop: asyncio.Event) -> None:
+async def _serve_channels(
+    settings: Settings, channels: list[Served], stop: asyncio.Event, rt: Runtime, metrics: Metrics
+) -> None:
+    """The HTTP server, when a channel has routes: theirs, ``/healthz`` and ``/metrics``."""
     routes = [route for channel in channels for route in channel.routes]
     runner = None
     if routes:
-        runner = await start_http(build_app(routes), settings.http_host, settings.http_port)
+        app = build_app([*routes, metrics.route(rt.sessions, rt.now)], [metrics.middleware()])
+        runner = await start_http(app, settings.http_host, settings.http_port)
     try:
         for channel in channels:
             await channel.started()

@@ -138,8 +138,8 @@ def scheduler(
     ] = 300.0,
     calendar_file: CalendarOption = None,
 ) -> None:
-    configure_logging()
     settings = Settings()
+    configure_logging(fmt=settings.log_format)
     calendar = read_calendar(calendar_file, settings.timezone)
 
     async def go() -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from http import HTTPStatus
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 Route = Callable[[web.Application], None]
 HEALTH_PATH = "/healthz"
@@ -88,8 +88,10 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_app(routes: Sequence[Route]) -> web.Application:
-    app = web.Application(middlewares=[shield])
+def build_app(routes: Sequence[Route], middlewares: Sequence[Middleware] = ()) -> web.Application:
+    """``middlewares`` run outside :func:`shield`, so they see its answers (the metrics count
+    refused webhook requests there)."""
+    app = web.Application(middlewares=[*middlewares, shield])
     app.router.add_get(HEALTH_PATH, healthz)
     for route in routes:
         route(app)
