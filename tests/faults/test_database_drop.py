@@ -226,7 +226,7 @@ async def test_telegram_update_whose_commit_failed_is_answered_once_when_redeliv
         session.add(
             Identity(user_id=cadre, channel="telegram", external_id=str(chat), created_at=FIXED_NOW)
         )
-    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK])
+    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK], tz=PEOPLE_TZ)
     telegram = build_bot("123456:TEST", fake.url)
     try:
         await converse(telegram, bot, chat, "kiem tra", 1)
