@@ -1,4 +1,5 @@
-"""One tick: plan everything due now, under a lock so only one instance plans at a time.
+"""One tick: plan everything due now and remove rows kept only for a while
+(:mod:`storage.pruning`), under a lock so only one instance plans at a time.
 
 On PostgreSQL the tick takes a transaction-level advisory lock and returns at once if another
 instance holds it; the UNIQUE keys make a double plan harmless anyway. SQLite has one writer.
@@ -22,6 +23,7 @@ from scheduler.reminders import (
 )
 from scheduler.review_reminders import plan_review_reminders
 from scheduler.texts import Translate
+from storage.pruning import prune_old_rows
 
 LOCK_KEY = 0x67_6E_74_69_63_6B
 """Advisory lock id of the planner (``gntick`` in ASCII)."""
@@ -65,4 +67,6 @@ async def tick(
     async with sessions() as session, session.begin():
         if not await _try_lock(session):
             return TickResult(False, PlanResult())
-        return TickResult(True, await plan_all(session, calendar, now, translate))
+        plan = await plan_all(session, calendar, now, translate)
+        await prune_old_rows(session, now)
+        return TickResult(True, plan)

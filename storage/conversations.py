@@ -108,14 +108,6 @@ async def delete_conversation(session: AsyncSession, channel: str, external_id: 
     await session.execute(_DELETE, {"channel": channel, "external_id": external_id})
 
 
-async def delete_expired_conversations(session: AsyncSession, now: datetime) -> int:
-    """Remove conversations whose time ran out (a clean-up job may call this)."""
-    result = await session.execute(
-        delete(ConversationState).where(ConversationState.expires_at <= now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 async def mark_processed(
     session: AsyncSession, channel: str, update_id: str, now: datetime
 ) -> bool:
