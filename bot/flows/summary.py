@@ -15,6 +15,7 @@ Both run for managers and administrators and only inside the units their grants 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
@@ -161,10 +162,19 @@ async def _summary_finish(context: FlowContext, answers: Answers) -> Sequence[Ou
     first = await appendix_1(context.session, unit, year)
     second = await appendix_2(context.session, unit, year)
     label = {"unit": first.unit_label, "year": year}
-    attachments = (
+    # Drawing the chart and the workbooks takes a second or more for a large commune: off the
+    # event loop, so the worker keeps answering everyone else meanwhile.
+    attachments = await asyncio.to_thread(_summary_files, first, second, unit, label)
+    return [Outbound(summary_text(first, second), attachments=attachments)]
+
+
+def _summary_files(
+    first: Report, second: Report, unit: Unit, label: dict[str, object]
+) -> tuple[Attachment, ...]:
+    return (
         Attachment(
             "photo",
-            _file_name("tom-tat", unit, year, "png"),
+            _file_name("tom-tat", unit, first.year, "png"),
             summary_chart(first, second, _),
             _(CHART_CAPTION).format(**label),
             elsewhere=_(CHART_HINT),
@@ -172,7 +182,6 @@ async def _summary_finish(context: FlowContext, answers: Answers) -> Sequence[Ou
         _appendix(first, unit, _(APPENDIX_1_CAPTION).format(**label)),
         _appendix(second, unit, _(APPENDIX_2_CAPTION).format(**label)),
     )
-    return [Outbound(summary_text(first, second), attachments=attachments)]
 
 
 def _progress_line(row: ProgressRow) -> str:
