@@ -183,10 +183,9 @@ async def test_console_apologises_for_a_dropped_connection_and_the_next_line_con
     assert conversation.answers["thu_nhap"] == 1_200_000
 
 
-async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_is_answered(
-    engine: AsyncEngine, sessions: Sessions, fault: StatementFault, fake: FakeTelegram
-) -> None:
-    chat = 5003
+async def cadre_on_telegram(engine: AsyncEngine, sessions: Sessions, chat: int) -> Engine:
+    """An empty database with the test area, the cadre also writing from Telegram ``chat``,
+    and an engine for the household check."""
     await fresh_conversation(engine, sessions, [])
     async with sessions() as session, session.begin():
         cadre = await session.scalar(
@@ -195,7 +194,14 @@ async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_i
         session.add(
             Identity(user_id=cadre, channel="telegram", external_id=str(chat), created_at=FIXED_NOW)
         )
-    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK], tz=PEOPLE_TZ)
+    return Engine(sessions, Clock(), [HOUSEHOLD_CHECK], tz=PEOPLE_TZ)
+
+
+async def test_telegram_apologises_for_a_dropped_connection_and_the_redelivery_is_answered(
+    engine: AsyncEngine, sessions: Sessions, fault: StatementFault, fake: FakeTelegram
+) -> None:
+    chat = 5003
+    bot = await cadre_on_telegram(engine, sessions, chat)
     telegram = build_bot("123456:TEST", fake.url)
     try:
         await converse(telegram, bot, chat, "kiem tra", 1)
@@ -218,15 +224,7 @@ async def test_telegram_update_whose_commit_failed_is_answered_once_when_redeliv
     engine: AsyncEngine, sessions: Sessions, fault: StatementFault, fake: FakeTelegram
 ) -> None:
     chat = 5004
-    await fresh_conversation(engine, sessions, [])
-    async with sessions() as session, session.begin():
-        cadre = await session.scalar(
-            select(Identity.user_id).where(Identity.external_id == "cadre")
-        )
-        session.add(
-            Identity(user_id=cadre, channel="telegram", external_id=str(chat), created_at=FIXED_NOW)
-        )
-    bot = Engine(sessions, Clock(), [HOUSEHOLD_CHECK], tz=PEOPLE_TZ)
+    bot = await cadre_on_telegram(engine, sessions, chat)
     telegram = build_bot("123456:TEST", fake.url)
     try:
         await converse(telegram, bot, chat, "kiem tra", 1)
